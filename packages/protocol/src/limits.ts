@@ -1,0 +1,41 @@
+/** Protocol limits (protocol.md §2–§4). Server and SDK both read them from here. */
+export const Limits = {
+  /** Largest accepted frame, in bytes; bigger frames close the socket with 1009. */
+  maxFrameBytes: 65_536,
+  /** Channel names and patterns: UTF-8 bytes. */
+  maxChannelBytes: 256,
+  /** peerIds (`sub`, `to`): printable ASCII bytes. */
+  maxPeerIdBytes: 128,
+  /** `requestId`: UTF-8 bytes. */
+  maxRequestIdBytes: 128,
+  /** Subscriptions per connection. */
+  maxSubscriptions: 100,
+  /** JWT `metadata` claim: UTF-8 bytes of its JSON serialization. */
+  maxMetadataBytes: 8192,
+  /** JWT `peerMetadata` claim: UTF-8 bytes of its JSON serialization. */
+  maxPeerMetadataBytes: 4096,
+  /** Largest JWT accepted in the handshake query, in bytes. [ours] */
+  maxTokenBytes: 16_384,
+  /** Per-connection token bucket: sustained frames per second. */
+  rateFramesPerSec: 100,
+  /** Per-connection token bucket: burst size. */
+  rateBurst: 200,
+  /** Leeway applied to JWT `nbf`, in seconds. */
+  nbfLeewaySec: 5,
+  /** The server closes a JWT connection with 4002 this long before `exp`. */
+  expiryCloseLeadMs: 250,
+  /** Keys per app. */
+  maxKeysPerApp: 50,
+} as const;
+
+/** Channel-name prefixes reserved for the server; client use → `channel_reserved`. */
+export const RESERVED_CHANNEL_PREFIXES = ["_metered/", "_internal/", "_system/"] as const;
+
+/** The four actions a key or token can grant. */
+export const ACTIONS = ["subscribe", "publish", "presence", "send"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Type guard for {@link Action}. */
+export function isAction(value: unknown): value is Action {
+  return value === "subscribe" || value === "publish" || value === "presence" || value === "send";
+}

@@ -1,0 +1,80 @@
+/**
+ * Server configuration: plain data with defaults. Durations end in `Ms`.
+ * Mistakes throw one `TypeError` listing every problem ({@link resolveConfig}).
+ */
+export interface ServerConfig {
+  /** Interface to bind. Default `127.0.0.1`. */
+  host: string;
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port: number;
+  /** WebSocket upgrade attempts allowed per client IP per `connectRateWindowMs`; 0 disables. Default 60. */
+  connectRatePerIp: number;
+  /** Window of the per-IP connect rate. Default 60,000. */
+  connectRateWindowMs: number;
+  /**
+   * Most concurrent WebSocket connections this process accepts; over it upgrades get HTTP 503.
+   * Default: the open-file limit minus headroom for the store, logs and listening sockets; a larger
+   * value is lowered to that (the process must never run out of file descriptors).
+   */
+  maxConnections: number | undefined;
+  /** A socket whose unsent bytes pass this is closed (it stopped reading). Default 1 MiB. */
+  sendBufferLimitBytes: number;
+  /** WebSocket ping period. Default 30,000. */
+  pingIntervalMs: number;
+  /** A socket that has not answered a ping this long after it was sent is terminated. Default 10,000. */
+  pongTimeoutMs: number;
+  /** Per-connection token bucket: frames per second (every frame but `ping`). Default 100. */
+  rateFramesPerSec: number;
+  /** Per-connection token bucket: burst. Default 200. */
+  rateBurst: number;
+  /** `retryAfterMs` announced in `going_away` on shutdown. Default 1,000. */
+  goingAwayRetryAfterMs: number;
+}
+
+/** Defaults of {@link ServerConfig}. */
+export const defaults: ServerConfig = {
+  host: "127.0.0.1",
+  port: 8080,
+  connectRatePerIp: 60,
+  connectRateWindowMs: 60_000,
+  maxConnections: undefined,
+  sendBufferLimitBytes: 1024 * 1024,
+  pingIntervalMs: 30_000,
+  pongTimeoutMs: 10_000,
+  rateFramesPerSec: 100,
+  rateBurst: 200,
+  goingAwayRetryAfterMs: 1_000,
+};
+
+const nonNegativeIntegers = [
+  "connectRatePerIp",
+  "sendBufferLimitBytes",
+  "rateFramesPerSec",
+  "rateBurst",
+  "goingAwayRetryAfterMs",
+] as const;
+const positiveIntegers = ["connectRateWindowMs", "pingIntervalMs", "pongTimeoutMs"] as const;
+
+/** Merges `options` over {@link defaults} and validates; throws a `TypeError` naming every problem. */
+export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig {
+  const config: ServerConfig = { ...defaults };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  }
+  const problems: string[] = [];
+  if (typeof config.host !== "string" || config.host === "") problems.push("host must be a non-empty string");
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    problems.push("port must be an integer from 0 to 65535");
+  }
+  for (const key of nonNegativeIntegers) {
+    if (!Number.isInteger(config[key]) || config[key] < 0) problems.push(`${key} must be an integer ≥ 0`);
+  }
+  for (const key of positiveIntegers) {
+    if (!Number.isInteger(config[key]) || config[key] <= 0) problems.push(`${key} must be an integer > 0`);
+  }
+  if (config.maxConnections !== undefined && (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)) {
+    problems.push("maxConnections must be an integer ≥ 1");
+  }
+  if (problems.length > 0) throw new TypeError(`invalid server config: ${problems.join("; ")}`);
+  return config;
+}
