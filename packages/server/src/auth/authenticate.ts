@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { CloseCode, type JsonObject } from "@switchboard/protocol";
+import { verifyConnectToken } from "./jwt.js";
+import type { KeyDirectory, ResolvedKey } from "./keys.js";
+import { createScope, type Scope } from "./scope.js";
+
+/** Who a connection is, once its credential checked out. */
+export interface Identity {
+  key: ResolvedKey;
+  appId: string;
+  peerId: string;
+  scope: Scope;
+  /** JWT `exp` in unix seconds; null for publishable keys. */
+  expiresAt: number | null;
+  /** What `welcome.metadata` carries (the JWT `metadata` claim, `{}` when none). */
+  metadata: JsonObject;
+  /** Stamped on presence and (opt-in) messages; publishable keys never have any. */
+  peerMetadata: JsonObject | undefined;
+}
+
+export type AuthOutcome = { ok: true; identity: Identity } | { ok: false; close: number };
+
+const PUBLISHABLE_KEY_SHAPE = /^pk_live_[A-Za-z0-9]{1,64}$/;
+const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
+
+/**
+ * Authenticates a WebSocket upgrade from its query (`token` xor `key`) and `Origin` header.
+ * Every credential failure maps to one close code (protocol.md §2) and never says which check failed.
+ */
+export async function authenticate(
+  query: URLSearchParams,
+  origin: string | undefined,
+  keys: KeyDirectory,
+  nowMs: number,
+): Promise<AuthOutcome> {
+  const tokens = query.getAll("token");
+  const apiKeys = query.getAll("key");
+  if (tokens.length + apiKeys.length !== 1) return invalid;
+
+  const token = tokens[0];
+  if (token !== undefined) {
+    const outcome = await verifyConnectToken(token, keys, nowMs);
+    if (!outcome.ok) return outcome;
+    const { claims, key } = outcome;
+    return {
+      ok: true,
+      identity: {
+        key,
+        appId: key.record.appId,
+        peerId: claims.sub,
+        scope: createScope(claims.channels, claims.permissions),
+        expiresAt: claims.exp,
+        metadata: claims.metadata ?? {},
+        peerMetadata: claims.peerMetadata,
+      },
+    };
+  }
+
+  const apiKey = apiKeys[0] ?? "";
+  if (!PUBLISHABLE_KEY_SHAPE.test(apiKey)) return invalid;
+  const key = await keys.lookup(apiKey);
+  if (!key || key.record.type !== "publishable") return invalid;
+  const allowed = key.record.allowedOrigins;
+  // A non-empty allow-list refuses clients that send no Origin at all (protocol.md §1 [ours]).
+  if (allowed.length > 0 && (origin === undefined || !allowed.includes(origin))) return invalid;
+  return {
+    ok: true,
+    identity: {
+      key,
+      appId: key.record.appId,
+      peerId: randomUUID(),
+      scope: key.scope,
+      expiresAt: null,
+      metadata: {},
+      peerMetadata: undefined,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import {
+  type Action,
+  anyPatternMatches,
+  hasWildcard,
+  literalName,
+  patternCovers,
+} from "@switchboard/protocol";
+
+/**
+ * What one connection may do: the channel patterns it may use and the actions it holds.
+ * For a publishable key it is the key's scope (shared by every connection of that key); for a JWT it
+ * is the token's `channels` and `permissions` (already checked to lie within the signing key's).
+ */
+export interface Scope {
+  readonly patterns: readonly string[];
+  readonly actions: ReadonlySet<Action>;
+}
+
+export function createScope(patterns: readonly string[], actions: Iterable<Action>): Scope {
+  return { patterns: [...patterns], actions: new Set(actions) };
+}
+
+/** Whether the scope holds `action`. Pure. */
+export function can(scope: Scope, action: Action): boolean {
+  return scope.actions.has(action);
+}
+
+/**
+ * Whether the scope covers a channel string: a concrete name must be matched by one of the
+ * patterns; a wildcard subscription must only match names the patterns cover. Pure.
+ */
+export function coversChannel(scope: Scope, channel: string): boolean {
+  return hasWildcard(channel)
+    ? patternCovers(channel, scope.patterns)
+    : anyPatternMatches(scope.patterns, literalName(channel));
+}

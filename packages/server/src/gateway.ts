@@ -1,0 +1,135 @@
+import type { IncomingMessage } from "node:http";
+import { CloseCode, CloseReason, Limits } from "@switchboard/protocol";
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import type { AppRegistry } from "./apps.js";
+import { authenticate, type Identity } from "./auth/authenticate.js";
+import type { KeyDirectory } from "./auth/keys.js";
+import type { ServerConfig } from "./config.js";
+import type { Connection } from "./connection.js";
+import { frameBytes } from "./encode.js";
+import { dispatchFrame } from "./session/dispatch.js";
+import { runAt } from "./timers.js";
+import { createTokenBucket } from "./token-bucket.js";
+import { wsTransport } from "./transport.js";
+
+/**
+ * Takes an upgraded socket from handshake to close: authenticate before `welcome`, apply the app's
+ * suspension and connection limit, register the connection, dispatch its frames, clean up on close.
+ */
+export interface Gateway {
+  accept(ws: WebSocket, req: IncomingMessage): void;
+  /** Authenticated connections. */
+  readonly connections: ReadonlySet<Connection>;
+  /** Every upgraded socket, authenticated or not. */
+  readonly sockets: ReadonlySet<WebSocket>;
+}
+
+interface GatewayDeps {
+  config: ServerConfig;
+  keys: KeyDirectory;
+  apps: AppRegistry;
+  log: Logger;
+}
+
+export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway {
+  const connections = new Set<Connection>();
+  const sockets = new Set<WebSocket>();
+  let nextId = 1;
+
+  function refuse(ws: WebSocket, code: number): void {
+    ws.close(code, CloseReason[code as keyof typeof CloseReason] ?? "");
+  }
+
+  async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+    const origin = req.headers.origin;
+    const outcome = await authenticate(query, origin, keys, Date.now());
+    if (ws.readyState !== ws.OPEN) return;
+    if (!outcome.ok) return refuse(ws, outcome.close);
+    const app = await apps.get(outcome.identity.appId);
+    if (ws.readyState !== ws.OPEN) return;
+    if (!app) return refuse(ws, CloseCode.InvalidToken);
+    if (app.record.suspended) return refuse(ws, CloseCode.AppSuspended);
+    const cap = app.record.plan.maxConcurrentConnections;
+    if (cap !== null && app.connections.size >= cap) return refuse(ws, CloseCode.OverConnectionLimit);
+    open(ws, outcome.identity, app);
+  }
+
+  function open(ws: WebSocket, identity: Identity, app: NonNullable<Awaited<ReturnType<AppRegistry["get"]>>>): void {
+    const id = nextId++;
+    const transport = wsTransport(ws, config.sendBufferLimitBytes, () =>
+      log.warn({ connection: id, app: app.id }, "send buffer over limit: client stopped reading, closing"),
+    );
+    const connection: Connection = {
+      id,
+      app,
+      peerId: identity.peerId,
+      identity,
+      transport,
+      presenceEnabled: identity.scope.actions.has("presence"),
+      subscriptions: new Map(),
+      bucket: createTokenBucket(config.rateFramesPerSec, config.rateBurst),
+      pongPending: false,
+    };
+    connections.add(connection);
+    app.connections.add(connection);
+    app.usage.peakConcurrent = Math.max(app.usage.peakConcurrent, app.connections.size);
+    app.hub.addConnection(connection);
+
+    const cancelExpiry =
+      identity.expiresAt === null
+        ? undefined
+        : runAt(identity.expiresAt * 1000 - Limits.expiryCloseLeadMs, () =>
+            transport.close(CloseCode.TokenExpired, CloseReason[CloseCode.TokenExpired]),
+          );
+
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) {
+        connection.transport.send(
+          frameBytes({ type: "error", code: "malformed_message", message: "frames must be text (JSON)" }),
+        );
+        return;
+      }
+      dispatchFrame(connection, data.toString());
+    });
+    ws.on("pong", () => {
+      connection.pongPending = false;
+    });
+    ws.once("close", () => {
+      cancelExpiry?.();
+      connections.delete(connection);
+      app.connections.delete(connection);
+      app.hub.removeConnection(connection);
+    });
+
+    transport.send(
+      frameBytes({
+        type: "welcome",
+        peerId: identity.peerId,
+        expiresAt: identity.expiresAt,
+        serverTime: Math.floor(Date.now() / 1000),
+        maxMessageSize: Limits.maxFrameBytes,
+        metadata: identity.metadata,
+      }),
+    );
+    ws.resume();
+  }
+
+  return {
+    accept(ws, req) {
+      sockets.add(ws);
+      ws.once("close", () => sockets.delete(ws));
+      // ws closes with 1009/1007 itself on oversize or invalid UTF-8; the error is only logged.
+      ws.on("error", (err) => log.debug({ err: err.message }, "websocket error"));
+      // Frames sent before `welcome` wait in the kernel until the connection is admitted.
+      ws.pause();
+      admit(ws, req).catch((err: unknown) => {
+        log.error({ err }, "handshake failed");
+        if (ws.readyState === ws.OPEN) ws.close(CloseCode.InternalError, "internal error");
+      });
+    },
+    connections,
+    sockets,
+  };
+}

@@ -1,0 +1,215 @@
+import { compilePattern, type Json, type JsonObject, literalName, type PresenceMember } from "@switchboard/protocol";
+import type { Connection, Sender, Subscription } from "./connection.js";
+import { frameBytes } from "./encode.js";
+
+/** Who is in one concrete channel. */
+interface ChannelState {
+  readonly subscribers: Map<Connection, Subscription>;
+  /** Presence per peerId (protocol.md §5): only presence-enabled sockets count. */
+  readonly present: Map<string, { metadata: JsonObject | undefined; sockets: Set<Connection> }>;
+}
+
+interface WildcardState {
+  readonly matches: (literal: string) => boolean;
+  readonly subscribers: Map<Connection, Subscription>;
+}
+
+/**
+ * The local index of one app: channel → sockets, pattern → sockets, peerId → sockets, and the
+ * fan-out over them. Every outgoing frame is encoded once and the same bytes go to every socket.
+ * Presence is announced here: `joined` when a peer's first socket subscribes, `left` when its last
+ * leaves; subscribers never hear about their own peer.
+ */
+export interface Hub {
+  addConnection(connection: Connection): void;
+  /** Drops every subscription of the connection (announcing `left` where due). */
+  removeConnection(connection: Connection): void;
+  /** Adds a new subscription; for a concrete channel also sends the snapshot and announces the peer. */
+  subscribe(connection: Connection, subscription: Subscription): void;
+  unsubscribe(connection: Connection, channel: string): void;
+  /** Fans a message out to the channel's and matching patterns' subscribers; returns recipients. */
+  publish(sender: Sender, channel: string, data: Json): number;
+  /** Sockets of a peer in this app (empty when offline). */
+  socketsOf(peerId: string): ReadonlySet<Connection>;
+  /** Sends `direct` to every socket of `to`; returns how many sockets got it. */
+  sendDirect(sender: Sender, to: string, data: Json): number;
+  /** The peers present in a concrete channel, one entry per peerId. */
+  presenceOf(channel: string): PresenceMember[];
+  readonly channelCount: number;
+}
+
+const NO_SOCKETS: ReadonlySet<Connection> = new Set();
+
+function member(peerId: string, metadata: JsonObject | undefined): PresenceMember {
+  return metadata === undefined ? { peerId } : { peerId, metadata };
+}
+
+export function createHub(): Hub {
+  const channels = new Map<string, ChannelState>();
+  const wildcards = new Map<string, WildcardState>();
+  const peers = new Map<string, Set<Connection>>();
+
+  function announce(state: ChannelState, aboutPeer: string, bytes: Buffer): void {
+    for (const subscriber of state.subscribers.keys()) {
+      if (subscriber.presenceEnabled && subscriber.peerId !== aboutPeer) subscriber.transport.send(bytes);
+    }
+  }
+
+  function leaveChannel(connection: Connection, channel: string): void {
+    const state = channels.get(channel);
+    if (!state?.subscribers.delete(connection)) return;
+    const entry = state.present.get(connection.peerId);
+    if (entry?.sockets.delete(connection) && entry.sockets.size === 0) {
+      state.present.delete(connection.peerId);
+      announce(
+        state,
+        connection.peerId,
+        frameBytes({ type: "presence", channel, joined: [], left: [{ peerId: connection.peerId }] }),
+      );
+    }
+    if (state.subscribers.size === 0) channels.delete(channel);
+  }
+
+  function leavePattern(connection: Connection, pattern: string): void {
+    const state = wildcards.get(pattern);
+    if (!state) return;
+    state.subscribers.delete(connection);
+    if (state.subscribers.size === 0) wildcards.delete(pattern);
+  }
+
+  function messageBytes(sender: Sender, channel: string, data: Json) {
+    let plain: Buffer | undefined;
+    let stamped: Buffer | undefined;
+    return (subscription: Subscription): Buffer => {
+      if (subscription.includeSenderMetadata && sender.peerMetadata !== undefined) {
+        stamped ??= frameBytes({
+          type: "message",
+          channel,
+          from: sender.peerId,
+          data,
+          fromMetadata: sender.peerMetadata,
+        });
+        return stamped;
+      }
+      plain ??= frameBytes({ type: "message", channel, from: sender.peerId, data });
+      return plain;
+    };
+  }
+
+  return {
+    addConnection(connection) {
+      let sockets = peers.get(connection.peerId);
+      if (!sockets) peers.set(connection.peerId, (sockets = new Set()));
+      sockets.add(connection);
+    },
+
+    removeConnection(connection) {
+      for (const subscription of connection.subscriptions.values()) {
+        if (subscription.wildcard) leavePattern(connection, subscription.channel);
+        else leaveChannel(connection, subscription.channel);
+      }
+      connection.subscriptions.clear();
+      const sockets = peers.get(connection.peerId);
+      if (sockets?.delete(connection) && sockets.size === 0) peers.delete(connection.peerId);
+    },
+
+    subscribe(connection, subscription) {
+      const { channel } = subscription;
+      connection.subscriptions.set(channel, subscription);
+      if (subscription.wildcard) {
+        let state = wildcards.get(channel);
+        if (!state) {
+          state = { matches: compilePattern(channel), subscribers: new Map() };
+          wildcards.set(channel, state);
+        }
+        state.subscribers.set(connection, subscription);
+        return;
+      }
+      let state = channels.get(channel);
+      if (!state) channels.set(channel, (state = { subscribers: new Map(), present: new Map() }));
+      state.subscribers.set(connection, subscription);
+      if (!connection.presenceEnabled) return;
+
+      const joined: PresenceMember[] = [];
+      for (const [peerId, entry] of state.present) {
+        if (peerId !== connection.peerId) joined.push(member(peerId, entry.metadata));
+      }
+      connection.transport.send(frameBytes({ type: "presence", channel, joined, left: [] }));
+
+      const entry = state.present.get(connection.peerId);
+      if (entry) {
+        entry.sockets.add(connection);
+        return;
+      }
+      const metadata = connection.identity.peerMetadata;
+      state.present.set(connection.peerId, { metadata, sockets: new Set([connection]) });
+      announce(
+        state,
+        connection.peerId,
+        frameBytes({ type: "presence", channel, joined: [member(connection.peerId, metadata)], left: [] }),
+      );
+    },
+
+    unsubscribe(connection, channel) {
+      const subscription = connection.subscriptions.get(channel);
+      if (!subscription) return;
+      connection.subscriptions.delete(channel);
+      if (subscription.wildcard) leavePattern(connection, channel);
+      else leaveChannel(connection, channel);
+    },
+
+    publish(sender, channel, data) {
+      const bytesFor = messageBytes(sender, channel, data);
+      const exclude = sender.connection;
+      const state = channels.get(channel);
+      let recipients = 0;
+      if (state) {
+        for (const [subscriber, subscription] of state.subscribers) {
+          if (subscriber === exclude) continue;
+          subscriber.transport.send(bytesFor(subscription));
+          recipients += 1;
+        }
+      }
+      if (wildcards.size === 0) return recipients;
+      const literal = literalName(channel);
+      // A socket subscribed both to the channel and to matching patterns gets the message once.
+      const served = new Set<Connection>();
+      for (const pattern of wildcards.values()) {
+        if (!pattern.matches(literal)) continue;
+        for (const [subscriber, subscription] of pattern.subscribers) {
+          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber)) continue;
+          served.add(subscriber);
+          subscriber.transport.send(bytesFor(subscription));
+          recipients += 1;
+        }
+      }
+      return recipients;
+    },
+
+    socketsOf(peerId) {
+      return peers.get(peerId) ?? NO_SOCKETS;
+    },
+
+    sendDirect(sender, to, data) {
+      const sockets = peers.get(to);
+      if (!sockets) return 0;
+      const bytes = frameBytes(
+        sender.peerMetadata === undefined
+          ? { type: "direct", from: sender.peerId, data }
+          : { type: "direct", from: sender.peerId, data, fromMetadata: sender.peerMetadata },
+      );
+      for (const socket of sockets) socket.transport.send(bytes);
+      return sockets.size;
+    },
+
+    presenceOf(channel) {
+      const state = channels.get(channel);
+      if (!state) return [];
+      return [...state.present].map(([peerId, entry]) => member(peerId, entry.metadata));
+    },
+
+    get channelCount() {
+      return channels.size;
+    },
+  };
+}

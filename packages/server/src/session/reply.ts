@@ -1,0 +1,22 @@
+import type { ErrorCode } from "@switchboard/protocol";
+import type { Connection } from "../connection.js";
+import { frameBytes } from "../encode.js";
+
+/** Acknowledges a request; frames without `requestId` get no ack (protocol.md §3). */
+export function ack(connection: Connection, requestId: string | undefined): void {
+  if (requestId !== undefined) connection.transport.send(frameBytes({ type: "ack", requestId }));
+}
+
+/** Sends an `error` frame, echoing `requestId` when the request had a valid one. */
+export function fail(
+  connection: Connection,
+  code: ErrorCode,
+  message: string,
+  requestId: string | undefined,
+): void {
+  connection.transport.send(
+    frameBytes(
+      requestId === undefined ? { type: "error", code, message } : { type: "error", code, message, requestId },
+    ),
+  );
+}
