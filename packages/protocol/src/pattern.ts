@@ -1,0 +1,141 @@
+/**
+ * Channel-pattern matching (protocol.md §8).
+ *
+ * Patterns are compiled to a linear-time matcher (a plain comparison for the common shapes, a
+ * Thompson-style NFA simulation otherwise) instead of a `RegExp`: a backtracking regex engine can
+ * take time exponential in the number of wildcards (`*a*a*a*a*b` against `aaaa…`), and patterns come
+ * from clients.
+ */
+
+import { DSTAR, isWildcard, STAR, type Token, tokenize } from "./glob.js";
+
+/** Tests one literal (already unescaped) channel name against a compiled pattern. */
+export type ChannelMatcher = (literal: string) => boolean;
+
+/** Compiled matchers kept by {@link compilePattern}; cleared wholesale when full. */
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, ChannelMatcher>();
+
+const SLASH = 0x2f;
+
+/**
+ * Compiles a channel pattern into a matcher for literal names: `*` matches any run, possibly empty,
+ * of characters other than `/`; `**` (and `***` and longer) any run including `/`; `\*` and `\\` are
+ * a literal `*` and `\`; a backslash before anything else is a literal backslash; every other
+ * character matches itself. Matching is whole-string and case-sensitive. A wildcard-free pattern
+ * matches exactly its {@link literalName}.
+ *
+ * Matching time is O(name length × pattern wildcards). Results are memoised per pattern text in a
+ * bounded cache (10,000 entries, cleared when full), so calling this on every frame is cheap. Never
+ * throws; does not validate the pattern (see `channelError`).
+ */
+export function compilePattern(pattern: string): ChannelMatcher {
+  let matcher = cache.get(pattern);
+  if (matcher === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear(); // crude but bounded; recompiling is cheap
+    matcher = buildMatcher(tokenize(pattern));
+    cache.set(pattern, matcher);
+  }
+  return matcher;
+}
+
+/** True when the literal name `literal` is matched by `pattern` (see {@link compilePattern}). */
+export function matchesPattern(pattern: string, literal: string): boolean {
+  return compilePattern(pattern)(literal);
+}
+
+/** True when at least one of `patterns` matches `literal`; false for an empty list. */
+export function anyPatternMatches(patterns: readonly string[], literal: string): boolean {
+  for (const pattern of patterns) {
+    if (compilePattern(pattern)(literal)) return true;
+  }
+  return false;
+}
+
+function buildMatcher(tokens: Token[]): ChannelMatcher {
+  const wildcards = tokens.filter(isWildcard).length;
+  if (wildcards === 0) {
+    const exact = fromCodeUnits(tokens);
+    return (literal) => literal === exact;
+  }
+  if (wildcards === 1) return singleWildcardMatcher(tokens);
+  return nfaMatcher(tokens);
+}
+
+/** `prefix*suffix` or `prefix**suffix`: the shapes nearly every real pattern has, in O(n). */
+function singleWildcardMatcher(tokens: Token[]): ChannelMatcher {
+  const at = tokens.findIndex(isWildcard);
+  const prefix = fromCodeUnits(tokens.slice(0, at));
+  const suffix = fromCodeUnits(tokens.slice(at + 1));
+  const fixed = prefix.length + suffix.length;
+  const crossesSlash = tokens[at] === DSTAR;
+  return (literal) => {
+    if (literal.length < fixed || !literal.startsWith(prefix) || !literal.endsWith(suffix)) return false;
+    if (crossesSlash) return true;
+    const slash = literal.indexOf("/", prefix.length);
+    return slash === -1 || slash >= literal.length - suffix.length;
+  };
+}
+
+/**
+ * General case: simulate the NFA whose state i means "about to match token i" (state
+ * `tokens.length` accepts). A wildcard state loops on the characters it matches and may be skipped
+ * without consuming anything. Only active states are visited, and buffers are reused between calls
+ * (matching is synchronous, so no call can observe another's buffers).
+ */
+function nfaMatcher(tokens: Token[]): ChannelMatcher {
+  const accept = tokens.length;
+  let current = new Int32Array(accept + 1);
+  let next = new Int32Array(accept + 1);
+  const seen = new Uint32Array(accept + 1); // seen[s] === stamp ⇔ s already in `next`
+  let stamp = 0;
+
+  return (literal) => {
+    let count = 0;
+    let nextCount = 0;
+    const add = (state: number): void => {
+      // Follow epsilon moves: a wildcard may match nothing, so the state after it is active too.
+      for (let s = state; s <= accept && seen[s] !== stamp; s++) {
+        seen[s] = stamp;
+        next[nextCount++] = s;
+        if (s === accept || !isWildcard(tokens[s] as Token)) break;
+      }
+    };
+    stamp = nextStamp(stamp, seen);
+    add(0);
+    [current, next] = [next, current];
+    count = nextCount;
+
+    for (let i = 0; i < literal.length && count > 0; i++) {
+      const c = literal.charCodeAt(i);
+      stamp = nextStamp(stamp, seen);
+      nextCount = 0;
+      for (let k = 0; k < count; k++) {
+        const s = current[k] as number;
+        if (s === accept) continue;
+        const token = tokens[s] as Token;
+        if (token === DSTAR || (token === STAR && c !== SLASH)) add(s);
+        else if (token === c) add(s + 1);
+      }
+      [current, next] = [next, current];
+      count = nextCount;
+    }
+    for (let k = 0; k < count; k++) if (current[k] === accept) return true;
+    return false;
+  };
+}
+
+/** Advances the generation stamp, resetting the marks on the (practically unreachable) wrap-around. */
+function nextStamp(stamp: number, seen: Uint32Array): number {
+  if (stamp === 0xffff_ffff) {
+    seen.fill(0);
+    return 1;
+  }
+  return stamp + 1;
+}
+
+function fromCodeUnits(tokens: readonly Token[]): string {
+  let s = "";
+  for (const t of tokens) s += String.fromCharCode(t);
+  return s;
+}
