@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { createScope } from "./auth/scope.js";
+import { dispatchFrame } from "./session/dispatch.js";
+import { testApp, testConnection } from "./test-support.js";
+
+const send = (c: Parameters<typeof dispatchFrame>[0], frame: object) => dispatchFrame(c, JSON.stringify(frame));
+
+describe("hub fan-out", () => {
+  it("writes the very same bytes to every subscriber of a message", () => {
+    const app = testApp();
+    const publisher = testConnection(app, "pub");
+    const subs = [1, 2, 3].map((i) => testConnection(app, `s${i}`, { scope: createScope(["**"], ["subscribe"]) }));
+    for (const s of subs) send(s, { type: "subscribe", channel: "c" });
+    send(publisher, { type: "publish", channel: "c", data: { n: 1 } });
+    const last = subs.map((s) => s.transport.sentBuffers.at(-1));
+    expect(last[0]).toBeDefined();
+    expect(last[1]).toBe(last[0]);
+    expect(last[2]).toBe(last[0]);
+    expect(subs[0]?.transport.frames.at(-1)).toEqual({ type: "message", channel: "c", from: "pub", data: { n: 1 } });
+  });
+
+  it("stamps fromMetadata only for subscribers that asked, encoding each variant once", () => {
+    const app = testApp();
+    const publisher = testConnection(app, "pub", { peerMetadata: { name: "P" } });
+    const plain = testConnection(app, "a");
+    const stamped1 = testConnection(app, "b");
+    const stamped2 = testConnection(app, "c");
+    send(plain, { type: "subscribe", channel: "x" });
+    send(stamped1, { type: "subscribe", channel: "x", includeSenderMetadata: true });
+    send(stamped2, { type: "subscribe", channel: "x", includeSenderMetadata: true });
+    send(publisher, { type: "publish", channel: "x", data: 1 });
+    expect(plain.transport.frames.at(-1)).toEqual({ type: "message", channel: "x", from: "pub", data: 1 });
+    expect(stamped1.transport.frames.at(-1)).toMatchObject({ fromMetadata: { name: "P" } });
+    expect(stamped2.transport.sentBuffers.at(-1)).toBe(stamped1.transport.sentBuffers.at(-1));
+  });
+
+  it("delivers once to a socket subscribed to a channel and to a pattern matching it", () => {
+    const app = testApp();
+    const publisher = testConnection(app, "pub");
+    const both = testConnection(app, "both");
+    send(both, { type: "subscribe", channel: "room-1" });
+    send(both, { type: "subscribe", channel: "room-*" });
+    send(both, { type: "subscribe", channel: "**" });
+    const before = both.transport.frames.length;
+    send(publisher, { type: "publish", channel: "room-1", data: "hi" });
+    expect(both.transport.frames.slice(before)).toEqual([
+      { type: "message", channel: "room-1", from: "pub", data: "hi" },
+    ]);
+  });
+
+  it("announces a peer once per channel however many sockets it has, and leaves with its last", () => {
+    const app = testApp();
+    const watcher = testConnection(app, "w");
+    send(watcher, { type: "subscribe", channel: "p" });
+    const first = testConnection(app, "alice", { peerMetadata: { n: 1 } });
+    const second = testConnection(app, "alice");
+    send(first, { type: "subscribe", channel: "p" });
+    send(second, { type: "subscribe", channel: "p" });
+    expect(second.transport.frames.at(-1)).toEqual({
+      type: "presence",
+      channel: "p",
+      joined: [{ peerId: "w" }],
+      left: [],
+    });
+    app.hub.removeConnection(first);
+    app.hub.removeConnection(second);
+    const presence = watcher.transport.frames.filter((f) => f.type === "presence");
+    expect(presence).toEqual([
+      { type: "presence", channel: "p", joined: [], left: [] },
+      { type: "presence", channel: "p", joined: [{ peerId: "alice", metadata: { n: 1 } }], left: [] },
+      { type: "presence", channel: "p", joined: [], left: [{ peerId: "alice" }] },
+    ]);
+    expect(app.hub.channelCount).toBe(1);
+    app.hub.removeConnection(watcher);
+    expect(app.hub.channelCount).toBe(0);
+  });
+
+  it("counts quota only for accepted messages and refuses past the allowance", () => {
+    const app = testApp();
+    app.record.plan.maxMessagesPerPeriod = 2;
+    const c = testConnection(app, "a");
+    send(c, { type: "send", to: "nobody", data: 1, requestId: "0" });
+    send(c, { type: "publish", channel: "x", data: 1, requestId: "1" });
+    send(c, { type: "send", to: "a", data: 2, requestId: "2" });
+    send(c, { type: "publish", channel: "x", data: 3, requestId: "3" });
+    const replies = c.transport.frames.filter((f) => f.type === "ack" || f.type === "error");
+    expect(replies).toEqual([
+      { type: "error", code: "peer_not_found", message: expect.any(String), requestId: "0" },
+      { type: "ack", requestId: "1" },
+      { type: "ack", requestId: "2" },
+      { type: "error", code: "over_message_quota", message: expect.any(String), requestId: "3" },
+    ]);
+    expect(app.usage.messagesUsed).toBe(2);
+  });
+
+  it("closes with 4011 when the token bucket runs dry, and pings never drain it", () => {
+    const app = testApp();
+    // No refill, so the count is exact however slow the machine is.
+    const c = testConnection(app, "a", { rateFramesPerSec: 0 });
+    for (let i = 0; i < 1000; i++) send(c, { type: "ping" });
+    expect(c.transport.closed).toBeUndefined();
+    for (let i = 0; i < 200; i++) dispatchFrame(c, "not json");
+    expect(c.transport.closed).toBeUndefined();
+    dispatchFrame(c, "not json");
+    expect(c.transport.closed?.code).toBe(4011);
+  });
+});
