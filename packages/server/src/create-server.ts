@@ -117,7 +117,11 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
         connection.transport.send(goingAway);
         connection.transport.close(CloseCode.GoingAway, CloseReason[CloseCode.GoingAway]);
       }
-      for (const ws of gateway.sockets) if (ws.readyState === ws.OPEN) ws.close(CloseCode.GoingAway, "going away");
+      for (const ws of gateway.sockets) {
+        if (ws.readyState !== ws.OPEN) continue;
+        ws.resume(); // still paused if it was mid-handshake
+        ws.close(CloseCode.GoingAway, "going away");
+      }
       const deadline = Date.now() + CLOSE_GRACE_MS;
       while (gateway.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of gateway.sockets) ws.terminate();

@@ -38,6 +38,9 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
   let nextId = 1;
 
   function refuse(ws: WebSocket, code: number): void {
+    // Reading must resume, or the client's answering close frame is never seen and the socket
+    // lingers until ws's 30 s close timeout.
+    ws.resume();
     ws.close(code, CloseReason[code as keyof typeof CloseReason] ?? "");
   }
 

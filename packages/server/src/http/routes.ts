@@ -8,6 +8,10 @@ export function handleHttpRequest(req: IncomingMessage, res: ServerResponse, acc
     sendJson(res, 200, { status: "ok", accepting: accepting() });
     return;
   }
+  if (path === "/v1") {
+    sendJson(res, 426, { error: "upgrade_required", message: "/v1 is a WebSocket endpoint" });
+    return;
+  }
   sendJson(res, 404, { error: "not_found", message: `no route for ${req.method} ${path}` });
 }
 

@@ -1,0 +1,63 @@
+import type { Action } from "@switchboard/protocol";
+import type { AppRecord, KeyRecord, KeyType } from "./types.js";
+
+/** A row of the `apps` table (sqlite-schema.ts). */
+export interface AppRow {
+  seq: number;
+  id: string;
+  name: string;
+  suspended: 0 | 1;
+  max_concurrent_connections: number | null;
+  max_messages_per_period: number | null;
+  period_sec: number;
+  created_at: number;
+}
+
+/** A row of the `keys` table (sqlite-schema.ts). `secret` is read only by `getSigningSecret`. */
+export interface KeyRow {
+  seq: number;
+  id: string;
+  type: KeyType;
+  app_id: string;
+  secret: string | null;
+  channel_patterns: string;
+  actions: string;
+  allowed_origins: string;
+  auto_inject_turn: 0 | 1;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Maps an `apps` row to its record. */
+export function appFromRow(row: AppRow): AppRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    suspended: row.suspended === 1,
+    plan: {
+      maxConcurrentConnections: row.max_concurrent_connections,
+      maxMessagesPerPeriod: row.max_messages_per_period,
+      periodSec: row.period_sec,
+    },
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Maps a `keys` row to its record. The secret column is deliberately not copied: a listed key never
+ * carries its secret. The JSON columns were written by this store from validated input.
+ */
+export function keyFromRow(row: KeyRow): KeyRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    appId: row.app_id,
+    channelPatterns: JSON.parse(row.channel_patterns) as string[],
+    actions: JSON.parse(row.actions) as Action[],
+    allowedOrigins: JSON.parse(row.allowed_origins) as string[],
+    autoInjectTurn: row.auto_inject_turn === 1,
+    revoked: row.revoked_at !== null,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}

@@ -1,0 +1,253 @@
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Limits } from "@switchboard/protocol";
+import Database from "better-sqlite3";
+import { pollChanges } from "./changes.js";
+import { newAppId, newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
+import { type AppRow, appFromRow, type KeyRow, keyFromRow } from "./sqlite-rows.js";
+import { migrate } from "./sqlite-schema.js";
+import type { AppPlan, AppRecord, CreatedKey, KeyRecord, NewKey, Store } from "./types.js";
+import { StoreError } from "./types.js";
+import { resolveNewKey, resolvePlan, validateAppName, validateSettingName } from "./validate.js";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Directory holding `switchboard.db` (and its `-wal`/`-shm` files). Created with mode 0700 if missing. */
+  dataDir: string;
+  /** How often `onChange` polls for commits by other processes. Default 500 ms. */
+  pollMs?: number;
+}
+
+/** File name of the database inside the data dir. */
+export const SQLITE_FILE_NAME = "switchboard.db";
+
+/** `PRAGMA busy_timeout`: how long a writer waits for another process's lock before failing. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Creates `dir` with mode 0700 if it is missing. A directory that already exists is left as it is:
+ * the operator chose it (it may be a mount point or shared on purpose), and the database file
+ * inside is 0600 either way.
+ */
+function prepareDataDir(dir: string): void {
+  const firstCreated = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask; chmod makes the result independent of it.
+  if (firstCreated !== undefined) chmodSync(dir, 0o700);
+}
+
+/**
+ * Creates the database file empty with mode 0600 before SQLite opens it, so it is never readable by
+ * others even for an instant; SQLite then creates `-wal` and `-shm` with the database file's mode.
+ * An existing file keeps its mode.
+ */
+function createDbFileIfMissing(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, "wx", 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opens (creating if needed) the embedded SQLite store in `options.dataDir`.
+ *
+ * - Journal mode WAL, `busy_timeout` 5 s, foreign keys on: the CLI can change keys while a server
+ *   runs on the same file.
+ * - `created` is true when the database had no schema yet (a first start); it then holds exactly
+ *   the default app. Only one of several processes opening a new data dir at once sees `true`.
+ * - Everything runs synchronously on one connection (better-sqlite3); the methods are async only
+ *   to match {@link Store}, which a networked store also implements.
+ */
+export async function openSqliteStore(
+  options: SqliteStoreOptions,
+): Promise<{ store: Store; created: boolean }> {
+  const pollMs = options.pollMs ?? 500;
+  if (!Number.isFinite(pollMs) || pollMs <= 0) throw new TypeError("pollMs must be a positive number");
+  const dataDir = resolve(options.dataDir);
+  prepareDataDir(dataDir);
+  const file = join(dataDir, SQLITE_FILE_NAME);
+  createDbFileIfMissing(file);
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("journal_mode = WAL");
+    // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    const foundVersion = migrate(db);
+    return { store: sqliteStore(db, pollMs), created: foundVersion === 0 };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function sqliteStore(db: Database.Database, pollMs: number): Store {
+  const q = {
+    insertApp: db.prepare(
+      `INSERT INTO apps (id, name, max_concurrent_connections, max_messages_per_period, period_sec, created_at)
+       VALUES (@id, @name, @maxConcurrentConnections, @maxMessagesPerPeriod, @periodSec, @createdAt)`,
+    ),
+    getApp: db.prepare<[string], AppRow>("SELECT * FROM apps WHERE id = ?"),
+    listApps: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY seq"),
+    firstApp: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY seq LIMIT 1"),
+    updateApp: db.prepare(
+      `UPDATE apps SET name = @name, suspended = @suspended, max_concurrent_connections = @maxConcurrentConnections,
+       max_messages_per_period = @maxMessagesPerPeriod, period_sec = @periodSec WHERE id = @id`,
+    ),
+    insertKey: db.prepare(
+      `INSERT INTO keys (id, type, app_id, secret, channel_patterns, actions, allowed_origins, auto_inject_turn, created_at)
+       VALUES (@id, @type, @appId, @secret, @channelPatterns, @actions, @allowedOrigins, @autoInjectTurn, @createdAt)`,
+    ),
+    countLiveKeys: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM keys WHERE app_id = ? AND revoked_at IS NULL",
+    ),
+    getKey: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE id = ?"),
+    listKeys: db.prepare<[], KeyRow>("SELECT * FROM keys ORDER BY seq"),
+    listAppKeys: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE app_id = ? ORDER BY seq"),
+    signingSecret: db.prepare<[string], { secret: string | null }>(
+      "SELECT secret FROM keys WHERE id = ? AND type = 'secret' AND revoked_at IS NULL",
+    ),
+    // Erasing the secret on revoke: a revoked key can never sign again, so there is nothing to keep.
+    revokeKey: db.prepare(
+      "UPDATE keys SET revoked_at = ?, secret = NULL WHERE id = ? AND revoked_at IS NULL",
+    ),
+    getSetting: db.prepare<[string], { value: string }>("SELECT value FROM settings WHERE name = ?"),
+    setSetting: db.prepare(
+      "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    ),
+  };
+  const changes = pollChanges({ pollMs, version: () => db.pragma("data_version", { simple: true }) });
+  let closed = false;
+
+  const getAppRow = (id: unknown) => (typeof id === "string" ? q.getApp.get(id) : undefined);
+  const getKeyRow = (id: unknown) => (typeof id === "string" ? q.getKey.get(id) : undefined);
+
+  // IMMEDIATE: take the write lock before reading, so check-then-write is atomic across processes.
+  const updateApp = db.transaction(
+    (id: unknown, patch: { name?: unknown; plan?: unknown; suspended?: unknown }): AppRecord | undefined => {
+      if (typeof patch !== "object" || patch === null)
+        throw new StoreError("invalid_input", "patch must be an object");
+      const row = getAppRow(id);
+      if (row === undefined) return undefined;
+      const current = appFromRow(row);
+      const name = patch.name === undefined ? current.name : validateAppName(patch.name);
+      const plan: AppPlan = resolvePlan(patch.plan, current.plan);
+      if (patch.suspended !== undefined && typeof patch.suspended !== "boolean") {
+        throw new StoreError("invalid_input", "suspended must be a boolean");
+      }
+      const suspended = patch.suspended ?? current.suspended;
+      q.updateApp.run({ id: current.id, name, suspended: suspended ? 1 : 0, ...plan });
+      changes.markLocalChange();
+      return { ...current, name, plan, suspended };
+    },
+  );
+
+  const createKey = db.transaction((input: NewKey): CreatedKey => {
+    const k = resolveNewKey(input);
+    if (getAppRow(k.appId) === undefined) throw new StoreError("not_found", `app ${k.appId} not found`);
+    const live = q.countLiveKeys.get(k.appId)?.n ?? 0;
+    if (live >= Limits.maxKeysPerApp) {
+      throw new StoreError(
+        "key_limit_reached",
+        `app ${k.appId} already has ${Limits.maxKeysPerApp} live keys`,
+      );
+    }
+    const secret = k.type === "secret" ? newSigningSecret() : undefined;
+    const key: KeyRecord = {
+      id: k.type === "secret" ? newSecretKeyId() : newPublishableKeyId(),
+      ...k,
+      revoked: false,
+      createdAt: now(),
+      revokedAt: null,
+    };
+    q.insertKey.run({
+      ...key,
+      secret: secret ?? null,
+      channelPatterns: JSON.stringify(key.channelPatterns),
+      actions: JSON.stringify(key.actions),
+      allowedOrigins: JSON.stringify(key.allowedOrigins),
+      autoInjectTurn: key.autoInjectTurn ? 1 : 0,
+    });
+    changes.markLocalChange();
+    return secret === undefined ? { key } : { key, secret };
+  });
+
+  const revokeKey = db.transaction((id: unknown): KeyRecord | undefined => {
+    if (typeof id !== "string") return undefined;
+    if (q.revokeKey.run(now(), id).changes > 0) changes.markLocalChange();
+    const row = q.getKey.get(id);
+    return row === undefined ? undefined : keyFromRow(row);
+  });
+
+  const store = {
+    async createApp(input: { name: string; plan?: Partial<AppPlan> }) {
+      const name = validateAppName(input?.name);
+      const plan = resolvePlan(input.plan);
+      const app: AppRecord = { id: newAppId(), name, suspended: false, plan, createdAt: now() };
+      q.insertApp.run({ id: app.id, name, ...plan, createdAt: app.createdAt });
+      changes.markLocalChange();
+      return app;
+    },
+    async getApp(id: string) {
+      const row = getAppRow(id);
+      return row === undefined ? undefined : appFromRow(row);
+    },
+    async listApps() {
+      return q.listApps.all().map(appFromRow);
+    },
+    async updateApp(id: string, patch: { name?: string; plan?: Partial<AppPlan>; suspended?: boolean }) {
+      return updateApp.immediate(id, patch);
+    },
+    async defaultApp() {
+      const row = q.firstApp.get();
+      if (row === undefined) throw new StoreError("not_found", "the store has no app");
+      return appFromRow(row);
+    },
+    async createKey(input: NewKey) {
+      return createKey.immediate(input);
+    },
+    async getKey(id: string) {
+      const row = getKeyRow(id);
+      return row === undefined ? undefined : keyFromRow(row);
+    },
+    async getSigningSecret(keyId: string) {
+      if (typeof keyId !== "string") return undefined;
+      return q.signingSecret.get(keyId)?.secret ?? undefined;
+    },
+    async listKeys(appId?: string) {
+      const rows = appId === undefined ? q.listKeys.all() : q.listAppKeys.all(appId);
+      return rows.map(keyFromRow);
+    },
+    async revokeKey(id: string) {
+      return revokeKey.immediate(id);
+    },
+    async getSetting(name: string) {
+      return q.getSetting.get(validateSettingName(name))?.value;
+    },
+    async setSetting(name: string, value: string) {
+      if (typeof value !== "string") throw new StoreError("invalid_input", "setting value must be a string");
+      q.setSetting.run(validateSettingName(name), value);
+      changes.markLocalChange();
+    },
+    onChange(listener: () => void) {
+      return changes.onChange(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      changes.close();
+      db.close();
+    },
+  } satisfies Store;
+  return store;
+}

@@ -1,0 +1,158 @@
+import { ACTIONS, type Action, channelError, isAction } from "@switchboard/protocol";
+import { type AppPlan, type KeyType, type NewKey, StoreError } from "./types.js";
+
+/**
+ * Input validation and protocol defaults shared by every {@link Store} implementation, so SQLite and
+ * Postgres accept and reject exactly the same inputs. Everything here is pure and throws
+ * `StoreError('invalid_input', …)` with a message naming the field. Inputs are checked at runtime
+ * (not just by type) because they arrive from the CLI and from JSON admin requests.
+ */
+
+/** Plan of a new app when none is given: unlimited, 30-day periods (types.ts, [ours]). */
+export const DEFAULT_PLAN: AppPlan = {
+  maxConcurrentConnections: null,
+  maxMessagesPerPeriod: null,
+  periodSec: 2_592_000,
+};
+
+/** Name of the app a fresh store creates. */
+export const DEFAULT_APP_NAME = "default";
+
+export const MAX_APP_NAME_CHARS = 128;
+export const MAX_PATTERNS_PER_KEY = 100;
+export const MAX_ORIGINS_PER_KEY = 100;
+
+/** Default actions per key type (protocol.md §1): `send` is opt-in for publishable keys. */
+export const DEFAULT_ACTIONS: Record<KeyType, readonly Action[]> = {
+  publishable: ["subscribe", "publish", "presence"],
+  secret: ACTIONS,
+};
+
+function invalid(message: string): never {
+  throw new StoreError("invalid_input", message);
+}
+
+/** A non-blank name of at most 128 characters without control characters; returned trimmed. */
+export function validateAppName(name: unknown): string {
+  if (typeof name !== "string") invalid("app name must be a string");
+  const trimmed = name.trim();
+  if (trimmed === "") invalid("app name must not be empty");
+  if ([...trimmed].length > MAX_APP_NAME_CHARS)
+    invalid(`app name must be at most ${MAX_APP_NAME_CHARS} characters`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) invalid("app name must not contain control characters");
+  return trimmed;
+}
+
+function limitOrNull(field: string, value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    invalid(`${field} must be a positive integer or null (unlimited)`);
+  }
+  return value;
+}
+
+/** `patch` applied over `base`; absent (undefined) fields keep their value. */
+export function resolvePlan(patch: unknown, base: AppPlan = DEFAULT_PLAN): AppPlan {
+  if (patch === undefined) return { ...base };
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) invalid("plan must be an object");
+  const p = patch as Partial<Record<keyof AppPlan, unknown>>;
+  const plan = { ...base };
+  if (p.maxConcurrentConnections !== undefined) {
+    plan.maxConcurrentConnections = limitOrNull("plan.maxConcurrentConnections", p.maxConcurrentConnections);
+  }
+  if (p.maxMessagesPerPeriod !== undefined) {
+    plan.maxMessagesPerPeriod = limitOrNull("plan.maxMessagesPerPeriod", p.maxMessagesPerPeriod);
+  }
+  if (p.periodSec !== undefined) {
+    if (typeof p.periodSec !== "number" || !Number.isSafeInteger(p.periodSec) || p.periodSec < 1) {
+      invalid("plan.periodSec must be a positive integer");
+    }
+    plan.periodSec = p.periodSec;
+  }
+  return plan;
+}
+
+function stringArray(field: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    invalid(`${field} must be an array of strings`);
+  }
+  // Duplicates carry no meaning; dropping them keeps listings and scope checks tidy.
+  return [...new Set(value as string[])];
+}
+
+function channelPatterns(value: unknown): string[] {
+  const patterns = stringArray("channelPatterns", value);
+  if (patterns.length === 0) invalid("channelPatterns must not be empty");
+  if (patterns.length > MAX_PATTERNS_PER_KEY) {
+    invalid(`channelPatterns must have at most ${MAX_PATTERNS_PER_KEY} entries`);
+  }
+  for (const p of patterns) {
+    // Reserved prefixes are allowed in a key's patterns: clients are refused those channels anyway.
+    if (channelError(p) === "invalid_channel") invalid(`invalid channel pattern ${JSON.stringify(p)}`);
+  }
+  return patterns;
+}
+
+function actions(value: unknown): Action[] {
+  if (!Array.isArray(value)) invalid("actions must be an array");
+  if (value.length === 0) invalid("actions must not be empty");
+  for (const a of value) {
+    if (!isAction(a)) invalid(`unknown action ${JSON.stringify(a)} (allowed: ${ACTIONS.join(", ")})`);
+  }
+  // Canonical order (subscribe, publish, presence, send) without duplicates.
+  return ACTIONS.filter((a) => value.includes(a));
+}
+
+function origins(value: unknown): string[] {
+  const list = stringArray("allowedOrigins", value);
+  if (list.length > MAX_ORIGINS_PER_KEY)
+    invalid(`allowedOrigins must have at most ${MAX_ORIGINS_PER_KEY} entries`);
+  for (const o of list) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      origin = undefined;
+    }
+    // An exact origin serializes to itself: no path, no trailing slash, lower-case scheme and host.
+    if (origin !== o || origin === "null") {
+      invalid(`allowedOrigins entry ${JSON.stringify(o)} is not an exact origin like https://app.example`);
+    }
+  }
+  return list;
+}
+
+/** A {@link NewKey} with every default filled in and every field validated. */
+export type ResolvedKey = Required<NewKey>;
+
+/** Validates a {@link NewKey} and fills in the protocol.md §1 defaults. Does not check that the app exists. */
+export function resolveNewKey(input: NewKey): ResolvedKey {
+  if (typeof input !== "object" || input === null) invalid("key input must be an object");
+  if (input.type !== "publishable" && input.type !== "secret")
+    invalid('key type must be "publishable" or "secret"');
+  if (typeof input.appId !== "string" || input.appId === "") invalid("appId must be a non-empty string");
+  if (input.autoInjectTurn !== undefined && typeof input.autoInjectTurn !== "boolean") {
+    invalid("autoInjectTurn must be a boolean");
+  }
+  const allowedOrigins = input.allowedOrigins === undefined ? [] : origins(input.allowedOrigins);
+  // Origins are checked only on publishable-key connections; on a secret key they would be a silent no-op.
+  if (input.type === "secret" && allowedOrigins.length > 0)
+    invalid("allowedOrigins apply only to publishable keys");
+  return {
+    type: input.type,
+    appId: input.appId,
+    channelPatterns: input.channelPatterns === undefined ? ["**"] : channelPatterns(input.channelPatterns),
+    actions: input.actions === undefined ? [...DEFAULT_ACTIONS[input.type]] : actions(input.actions),
+    allowedOrigins,
+    autoInjectTurn: input.autoInjectTurn ?? true,
+  };
+}
+
+/** Validates a settings name: non-empty, at most 128 characters. */
+export function validateSettingName(name: unknown): string {
+  if (typeof name !== "string" || name === "" || name.length > 128) {
+    invalid("setting name must be a non-empty string of at most 128 characters");
+  }
+  return name;
+}
