@@ -14,8 +14,13 @@ export const Limits = {
   maxMetadataBytes: 8192,
   /** JWT `peerMetadata` claim: UTF-8 bytes of its JSON serialization. */
   maxPeerMetadataBytes: 4096,
-  /** Largest JWT accepted in the handshake query, in bytes. [ours] */
-  maxTokenBytes: 16_384,
+  /**
+   * Largest JWT accepted in the handshake query, in bytes [ours]: room for every claim at its cap
+   * (8 KiB metadata, 4 KiB peerMetadata, 100 channels of 256 bytes) after base64url encoding.
+   */
+  maxTokenBytes: 65_536,
+  /** HTTP header budget of the upgrade request: the largest token plus ordinary headers. [ours] */
+  maxUpgradeHeaderBytes: 81_920,
   /** Per-connection token bucket: sustained frames per second. */
   rateFramesPerSec: 100,
   /** Per-connection token bucket: burst size. */

@@ -66,7 +66,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   let accepting = false;
   const disposers: Array<() => void> = [];
 
-  const http = createHttpServer((req, res) => handleHttpRequest(req, res, () => accepting));
+  const http = createHttpServer({ maxHeaderSize: Limits.maxUpgradeHeaderBytes }, (req, res) => handleHttpRequest(req, res, () => accepting));
   // Accept errors (EMFILE at the descriptor limit) must not kill the process.
   http.on("error", (err: NodeJS.ErrnoException) => {
     if (err.syscall === "accept") log.warn({ code: err.code }, "accept failed");
