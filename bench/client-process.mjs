@@ -21,7 +21,10 @@ async function token(i) {
 
 function openOne(jwt) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1?token=${jwt}`, { localAddress, perMessageDeflate: false });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1?token=${jwt}`, {
+      localAddress,
+      perMessageDeflate: false,
+    });
     ws.once("message", () => {
       ws.send(JSON.stringify({ type: "subscribe", channel }));
       sockets.push(ws);

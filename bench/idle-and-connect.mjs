@@ -27,7 +27,9 @@ function rssBytes(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
 }
 
-const server = spawn(process.execPath, [`${here}server-process.mjs`], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, [`${here}server-process.mjs`], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const info = await lines(server)();
 await new Promise((r) => setTimeout(r, 500));
 global.gc?.();
@@ -38,7 +40,15 @@ for (let i = 0, left = total; left > 0; i++, left -= perProcess) {
   const n = Math.min(perProcess, left);
   const child = spawn(
     process.execPath,
-    [`${here}client-process.mjs`, info.port, info.keyId, info.secret, String(n), `127.0.0.${i + 2}`, "bench/idle"],
+    [
+      `${here}client-process.mjs`,
+      info.port,
+      info.keyId,
+      info.secret,
+      String(n),
+      `127.0.0.${i + 2}`,
+      "bench/idle",
+    ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   clients.push({ child, next: lines(child) });

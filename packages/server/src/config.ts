@@ -72,7 +72,10 @@ export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig
   for (const key of positiveIntegers) {
     if (!Number.isInteger(config[key]) || config[key] <= 0) problems.push(`${key} must be an integer > 0`);
   }
-  if (config.maxConnections !== undefined && (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)) {
+  if (
+    config.maxConnections !== undefined &&
+    (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)
+  ) {
     problems.push("maxConnections must be an integer ≥ 1");
   }
   if (problems.length > 0) throw new TypeError(`invalid server config: ${problems.join("; ")}`);

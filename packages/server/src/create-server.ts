@@ -50,7 +50,10 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   const { store } = deps;
   const maxConnections = effectiveMaxConnections(config.maxConnections);
   if (config.maxConnections !== undefined && maxConnections < config.maxConnections) {
-    log.warn({ requested: config.maxConnections, maxConnections }, "max connections lowered to fit the open-file limit");
+    log.warn(
+      { requested: config.maxConnections, maxConnections },
+      "max connections lowered to fit the open-file limit",
+    );
   }
 
   const keys = createKeyDirectory(store);
@@ -66,7 +69,9 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   let accepting = false;
   const disposers: Array<() => void> = [];
 
-  const http = createHttpServer({ maxHeaderSize: Limits.maxUpgradeHeaderBytes }, (req, res) => handleHttpRequest(req, res, () => accepting));
+  const http = createHttpServer({ maxHeaderSize: Limits.maxUpgradeHeaderBytes }, (req, res) =>
+    handleHttpRequest(req, res, () => accepting),
+  );
   // Accept errors (EMFILE at the descriptor limit) must not kill the process.
   http.on("error", (err: NodeJS.ErrnoException) => {
     if (err.syscall === "accept") log.warn({ code: err.code }, "accept failed");
@@ -98,7 +103,12 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
       });
       accepting = true;
       disposers.push(
-        startKeepalive(gateway.connections, (c) => c.transport.ping(), config.pingIntervalMs, config.pongTimeoutMs),
+        startKeepalive(
+          gateway.connections,
+          (c) => c.transport.ping(),
+          config.pingIntervalMs,
+          config.pongTimeoutMs,
+        ),
         watchStoreChanges(store, keys, apps, gateway.connections, log),
         () => limiter.close(),
       );

@@ -59,7 +59,11 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
     open(ws, outcome.identity, app);
   }
 
-  function open(ws: WebSocket, identity: Identity, app: NonNullable<Awaited<ReturnType<AppRegistry["get"]>>>): void {
+  function open(
+    ws: WebSocket,
+    identity: Identity,
+    app: NonNullable<Awaited<ReturnType<AppRegistry["get"]>>>,
+  ): void {
     const id = nextId++;
     const transport = wsTransport(ws, config.sendBufferLimitBytes, () =>
       log.warn({ connection: id, app: app.id }, "send buffer over limit: client stopped reading, closing"),

@@ -3,20 +3,28 @@ import { createScope } from "./auth/scope.js";
 import { dispatchFrame } from "./session/dispatch.js";
 import { testApp, testConnection } from "./test-support.js";
 
-const send = (c: Parameters<typeof dispatchFrame>[0], frame: object) => dispatchFrame(c, JSON.stringify(frame));
+const send = (c: Parameters<typeof dispatchFrame>[0], frame: object) =>
+  dispatchFrame(c, JSON.stringify(frame));
 
 describe("hub fan-out", () => {
   it("writes the very same bytes to every subscriber of a message", () => {
     const app = testApp();
     const publisher = testConnection(app, "pub");
-    const subs = [1, 2, 3].map((i) => testConnection(app, `s${i}`, { scope: createScope(["**"], ["subscribe"]) }));
+    const subs = [1, 2, 3].map((i) =>
+      testConnection(app, `s${i}`, { scope: createScope(["**"], ["subscribe"]) }),
+    );
     for (const s of subs) send(s, { type: "subscribe", channel: "c" });
     send(publisher, { type: "publish", channel: "c", data: { n: 1 } });
     const last = subs.map((s) => s.transport.sentBuffers.at(-1));
     expect(last[0]).toBeDefined();
     expect(last[1]).toBe(last[0]);
     expect(last[2]).toBe(last[0]);
-    expect(subs[0]?.transport.frames.at(-1)).toEqual({ type: "message", channel: "c", from: "pub", data: { n: 1 } });
+    expect(subs[0]?.transport.frames.at(-1)).toEqual({
+      type: "message",
+      channel: "c",
+      from: "pub",
+      data: { n: 1 },
+    });
   });
 
   it("stamps fromMetadata only for subscribers that asked, encoding each variant once", () => {

@@ -1,4 +1,10 @@
-import { compilePattern, type Json, type JsonObject, literalName, type PresenceMember } from "@switchboard/protocol";
+import {
+  compilePattern,
+  type Json,
+  type JsonObject,
+  literalName,
+  type PresenceMember,
+} from "@switchboard/protocol";
 import type { Connection, Sender, Subscription } from "./connection.js";
 import { frameBytes } from "./encode.js";
 
@@ -98,9 +104,9 @@ export function createHub(): Hub {
 
   return {
     addConnection(connection) {
-      let sockets = peers.get(connection.peerId);
-      if (!sockets) peers.set(connection.peerId, (sockets = new Set()));
-      sockets.add(connection);
+      const sockets = peers.get(connection.peerId);
+      if (sockets) sockets.add(connection);
+      else peers.set(connection.peerId, new Set([connection]));
     },
 
     removeConnection(connection) {
@@ -126,7 +132,10 @@ export function createHub(): Hub {
         return;
       }
       let state = channels.get(channel);
-      if (!state) channels.set(channel, (state = { subscribers: new Map(), present: new Map() }));
+      if (!state) {
+        state = { subscribers: new Map(), present: new Map() };
+        channels.set(channel, state);
+      }
       state.subscribers.set(connection, subscription);
       if (!connection.presenceEnabled) return;
 
@@ -177,7 +186,8 @@ export function createHub(): Hub {
       for (const pattern of wildcards.values()) {
         if (!pattern.matches(literal)) continue;
         for (const [subscriber, subscription] of pattern.subscribers) {
-          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber)) continue;
+          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
+            continue;
           served.add(subscriber);
           subscriber.transport.send(bytesFor(subscription));
           recipients += 1;

@@ -11,7 +11,10 @@ export function createLogger(level = "info"): Logger {
     {
       level,
       base: { service: "switchboard" },
-      redact: { paths: ["token", "secret", "*.token", "*.secret", "credential", "*.credential"], censor: "[redacted]" },
+      redact: {
+        paths: ["token", "secret", "*.token", "*.secret", "credential", "*.credential"],
+        censor: "[redacted]",
+      },
     },
     pino.destination(2),
   );

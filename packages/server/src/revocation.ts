@@ -24,7 +24,8 @@ export function watchStoreChanges(
     const gone = await apps.refresh();
     for (const app of [...apps.all(), ...gone]) {
       if (app.record.suspended || gone.includes(app)) {
-        for (const c of app.connections) c.transport.close(CloseCode.AppSuspended, CloseReason[CloseCode.AppSuspended]);
+        for (const c of app.connections)
+          c.transport.close(CloseCode.AppSuspended, CloseReason[CloseCode.AppSuspended]);
       }
     }
     const byKey = new Map<string, Connection[]>();

@@ -1,7 +1,7 @@
 import type { JsonObject, ServerFrame } from "@switchboard/protocol";
 import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
-import { type Scope, createScope } from "./auth/scope.js";
+import { createScope, type Scope } from "./auth/scope.js";
 import type { Connection } from "./connection.js";
 import { createHub } from "./hub.js";
 import { createTokenBucket } from "./token-bucket.js";

@@ -59,7 +59,7 @@ export async function authenticate(
   const apiKey = apiKeys[0] ?? "";
   if (!PUBLISHABLE_KEY_SHAPE.test(apiKey)) return invalid;
   const key = await keys.lookup(apiKey);
-  if (!key || key.record.type !== "publishable") return invalid;
+  if (key?.record.type !== "publishable") return invalid;
   const allowed = key.record.allowedOrigins;
   // A non-empty allow-list refuses clients that send no Origin at all (protocol.md §1 [ours]).
   if (allowed.length > 0 && (origin === undefined || !allowed.includes(origin))) return invalid;

@@ -5,7 +5,9 @@ const base = { sub: "alice", exp: 2_000_000_000, channels: ["room-*"], permissio
 
 describe("connect claims", () => {
   it("accepts the required claims and keeps the optional ones", () => {
-    expect(parseConnectClaims({ ...base, peerMetadata: { n: "A" }, metadata: {}, nbf: 1, iat: 1, iss: "x" })).toEqual({
+    expect(
+      parseConnectClaims({ ...base, peerMetadata: { n: "A" }, metadata: {}, nbf: 1, iat: 1, iss: "x" }),
+    ).toEqual({
       ...base,
       nbf: 1,
       metadata: {},

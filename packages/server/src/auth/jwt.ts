@@ -7,7 +7,10 @@ export type JwtOutcome =
   | { ok: true; claims: ConnectClaims; key: ResolvedKey }
   | {
       ok: false;
-      close: typeof CloseCode.InvalidToken | typeof CloseCode.TokenExpired | typeof CloseCode.ChannelNotAuthorized;
+      close:
+        | typeof CloseCode.InvalidToken
+        | typeof CloseCode.TokenExpired
+        | typeof CloseCode.ChannelNotAuthorized;
     };
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -19,7 +22,11 @@ const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
  * only, `kid` of a live secret key), signature, claim types and caps → 4001; `exp` ≤ now → 4002;
  * `nbf` beyond now + 5 s → 4001; a `channels` entry or permission outside the key's → 4003.
  */
-export async function verifyConnectToken(token: string, keys: KeyDirectory, nowMs: number): Promise<JwtOutcome> {
+export async function verifyConnectToken(
+  token: string,
+  keys: KeyDirectory,
+  nowMs: number,
+): Promise<JwtOutcome> {
   if (token.length > Limits.maxTokenBytes || !JWT_SHAPE.test(token)) return invalid;
   let kid: unknown;
   try {

@@ -29,7 +29,12 @@ export function checkChannelAccess(
     return false;
   }
   if (!coversChannel(scope, channel)) {
-    fail(connection, ErrorCode.ChannelNotAuthorized, "channel not covered by this connection's channels", requestId);
+    fail(
+      connection,
+      ErrorCode.ChannelNotAuthorized,
+      "channel not covered by this connection's channels",
+      requestId,
+    );
     return false;
   }
   return true;

@@ -1,4 +1,4 @@
-import { CloseCode, CloseReason, type ClientFrame, decodeClientFrame } from "@switchboard/protocol";
+import { type ClientFrame, CloseCode, CloseReason, decodeClientFrame } from "@switchboard/protocol";
 import type { Connection } from "../connection.js";
 import { frameBytes } from "../encode.js";
 import { handlePublish } from "./publish.js";
@@ -28,16 +28,22 @@ export function dispatchFrame(connection: Connection, text: string): void {
 function run(connection: Connection, frame: ClientFrame): void {
   switch (frame.type) {
     case "subscribe":
-      return handleSubscribe(connection, frame);
+      handleSubscribe(connection, frame);
+      return;
     case "unsubscribe":
-      return handleUnsubscribe(connection, frame);
+      handleUnsubscribe(connection, frame);
+      return;
     case "publish":
-      return handlePublish(connection, frame);
+      handlePublish(connection, frame);
+      return;
     case "send":
-      return handleSend(connection, frame);
+      handleSend(connection, frame);
+      return;
     case "ping":
       connection.transport.send(
-        frameBytes(frame.requestId === undefined ? { type: "pong" } : { type: "pong", requestId: frame.requestId }),
+        frameBytes(
+          frame.requestId === undefined ? { type: "pong" } : { type: "pong", requestId: frame.requestId },
+        ),
       );
       return;
   }

@@ -13,7 +13,12 @@ export function handlePublish(connection: Connection, frame: PublishFrame): void
   }
   if (!checkChannelAccess(connection, channel, "publish", requestId)) return;
   if (!consumeMessage(connection.app)) {
-    fail(connection, ErrorCode.OverMessageQuota, "the app's message allowance for this period is spent", requestId);
+    fail(
+      connection,
+      ErrorCode.OverMessageQuota,
+      "the app's message allowance for this period is spent",
+      requestId,
+    );
     return;
   }
   ack(connection, requestId);

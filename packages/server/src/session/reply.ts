@@ -16,7 +16,9 @@ export function fail(
 ): void {
   connection.transport.send(
     frameBytes(
-      requestId === undefined ? { type: "error", code, message } : { type: "error", code, message, requestId },
+      requestId === undefined
+        ? { type: "error", code, message }
+        : { type: "error", code, message, requestId },
     ),
   );
 }

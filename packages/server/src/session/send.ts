@@ -21,9 +21,18 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
     return;
   }
   if (!consumeMessage(connection.app)) {
-    fail(connection, ErrorCode.OverMessageQuota, "the app's message allowance for this period is spent", requestId);
+    fail(
+      connection,
+      ErrorCode.OverMessageQuota,
+      "the app's message allowance for this period is spent",
+      requestId,
+    );
     return;
   }
   ack(connection, requestId);
-  hub.sendDirect({ peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata }, to, frame.data);
+  hub.sendDirect(
+    { peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata },
+    to,
+    frame.data,
+  );
 }

@@ -27,5 +27,9 @@ export function handleSubscribe(connection: Connection, frame: SubscribeFrame): 
     return;
   }
   ack(connection, requestId);
-  connection.app.hub.subscribe(connection, { channel, wildcard: hasWildcard(channel), includeSenderMetadata });
+  connection.app.hub.subscribe(connection, {
+    channel,
+    wildcard: hasWildcard(channel),
+    includeSenderMetadata,
+  });
 }
