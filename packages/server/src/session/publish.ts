@@ -1,7 +1,7 @@
 import { ErrorCode, hasWildcard, type PublishFrame } from "@switchboard/protocol";
-import { consumeMessage } from "../apps.js";
 import type { Connection } from "../connection.js";
 import { checkChannelAccess } from "./channel-checks.js";
+import { chargeMessage } from "./quota.js";
 import { ack, fail } from "./reply.js";
 
 /** `publish`: every other subscribed socket gets `message`; counts against the app's quota. */
@@ -12,15 +12,7 @@ export function handlePublish(connection: Connection, frame: PublishFrame): void
     return;
   }
   if (!checkChannelAccess(connection, channel, "publish", requestId)) return;
-  if (!consumeMessage(connection.app)) {
-    fail(
-      connection,
-      ErrorCode.OverMessageQuota,
-      "the app's message allowance for this period is spent",
-      requestId,
-    );
-    return;
-  }
+  if (!chargeMessage(connection, requestId)) return;
   ack(connection, requestId);
   connection.app.hub.publish(
     { peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata, connection },

@@ -1,7 +1,7 @@
 import { ErrorCode, isValidPeerId, type SendFrame } from "@switchboard/protocol";
-import { consumeMessage } from "../apps.js";
 import { can } from "../auth/scope.js";
 import type { Connection } from "../connection.js";
+import { chargeMessage } from "./quota.js";
 import { ack, fail } from "./reply.js";
 
 /** `send`: every socket of peer `to` in this app gets `direct` (self-send included). */
@@ -20,15 +20,7 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
     fail(connection, ErrorCode.PeerNotFound, "no such peer is connected", requestId);
     return;
   }
-  if (!consumeMessage(connection.app)) {
-    fail(
-      connection,
-      ErrorCode.OverMessageQuota,
-      "the app's message allowance for this period is spent",
-      requestId,
-    );
-    return;
-  }
+  if (!chargeMessage(connection, requestId)) return;
   ack(connection, requestId);
   hub.sendDirect(
     { peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata },
