@@ -29,6 +29,18 @@ export interface ServerConfig {
   rateBurst: number;
   /** `retryAfterMs` announced in `going_away` on shutdown. Default 1,000. */
   goingAwayRetryAfterMs: number;
+  /** Graceful drain window: closes on shutdown are spread over it. Default 10,000. */
+  drainMs: number;
+  /** Usage counters are written to the store at least this often (and on shutdown). Default 5,000. */
+  usageFlushMs: number;
+  /** REST requests allowed per credential per second (burst 2×); over it → 429. Default 100. */
+  restRatePerSec: number;
+  /** TURN REST shared secret (coturn `static-auth-secret`); TURN is off without it. */
+  turnSecret: string | undefined;
+  /** TURN/STUN URLs handed out with credentials, e.g. `turn:turn.example.com:3478?transport=udp`. */
+  turnUrls: string[];
+  /** Longest TURN credential lifetime in seconds. Default 86,400. */
+  turnTtlSec: number;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -44,6 +56,12 @@ export const defaults: ServerConfig = {
   rateFramesPerSec: 100,
   rateBurst: 200,
   goingAwayRetryAfterMs: 1_000,
+  drainMs: 10_000,
+  usageFlushMs: 5_000,
+  restRatePerSec: 100,
+  turnSecret: undefined,
+  turnUrls: [],
+  turnTtlSec: 86_400,
 };
 
 const nonNegativeIntegers = [
@@ -52,8 +70,16 @@ const nonNegativeIntegers = [
   "rateFramesPerSec",
   "rateBurst",
   "goingAwayRetryAfterMs",
+  "drainMs",
 ] as const;
-const positiveIntegers = ["connectRateWindowMs", "pingIntervalMs", "pongTimeoutMs"] as const;
+const positiveIntegers = [
+  "connectRateWindowMs",
+  "pingIntervalMs",
+  "pongTimeoutMs",
+  "usageFlushMs",
+  "restRatePerSec",
+  "turnTtlSec",
+] as const;
 
 /** Merges `options` over {@link defaults} and validates; throws a `TypeError` naming every problem. */
 export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig {
@@ -77,6 +103,18 @@ export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig
     (!Number.isInteger(config.maxConnections) || config.maxConnections < 1)
   ) {
     problems.push("maxConnections must be an integer ≥ 1");
+  }
+  if (
+    config.turnSecret !== undefined &&
+    (typeof config.turnSecret !== "string" || config.turnSecret === "")
+  ) {
+    problems.push("turnSecret must be a non-empty string");
+  }
+  if (!Array.isArray(config.turnUrls) || !config.turnUrls.every((u) => /^(stuns?|turns?):\S+$/.test(u))) {
+    problems.push("turnUrls must be stun:, stuns:, turn: or turns: URLs");
+  }
+  if (config.turnSecret !== undefined && !config.turnUrls.some((u) => /^turns?:/.test(u))) {
+    problems.push("turnSecret needs at least one turn: or turns: URL in turnUrls");
   }
   if (problems.length > 0) throw new TypeError(`invalid server config: ${problems.join("; ")}`);
   return config;

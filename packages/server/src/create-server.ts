@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCode, CloseReason, Limits } from "@switchboard/protocol";
@@ -9,9 +9,10 @@ import { resolveConfig, type ServerConfig } from "./config.js";
 import { frameBytes } from "./encode.js";
 import { effectiveMaxConnections } from "./fd-limit.js";
 import { createGateway } from "./gateway.js";
+import { createHttpApp } from "./http/app.js";
 import { createConnectRateLimiter } from "./http/connect-rate.js";
+import type { Lifecycle, RouteContext } from "./http/context.js";
 import { rejectUpgrade } from "./http/reject.js";
-import { handleHttpRequest } from "./http/routes.js";
 import { startKeepalive } from "./keepalive.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { watchStoreChanges } from "./revocation.js";
@@ -41,8 +42,9 @@ export interface SwitchboardServer {
 const CLOSE_GRACE_MS = 3_000;
 
 /**
- * Creates a Switchboard server: `/v1` WebSocket endpoint (protocol.md §1–§10) and `/healthz`.
- * `config` is merged over `defaults`; invalid values throw one `TypeError` listing every problem.
+ * Creates a Switchboard server: the `/v1` WebSocket endpoint (protocol.md §1–§10) and the HTTP
+ * routes. `options` is merged over `defaults`; invalid values throw one `TypeError` listing every
+ * problem.
  */
 export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): SwitchboardServer {
   const config = resolveConfig(options);
@@ -60,23 +62,22 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   const apps = createAppRegistry(store);
   const gateway = createGateway({ config, keys, apps, log });
   const limiter = createConnectRateLimiter(config.connectRatePerIp, config.connectRateWindowMs);
+  const lifecycle: Lifecycle = { accepting: false, draining: false };
+  const context: RouteContext = { config, store, apps, keys, gateway, lifecycle, log };
+  const app = createHttpApp(context);
+  const http = app.server;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: Limits.maxFrameBytes,
     perMessageDeflate: false,
     clientTracking: false,
   });
-  let accepting = false;
   const disposers: Array<() => void> = [];
 
-  const http = createHttpServer({ maxHeaderSize: Limits.maxUpgradeHeaderBytes }, (req, res) =>
-    handleHttpRequest(req, res, () => accepting),
-  );
   // Accept errors (EMFILE at the descriptor limit) must not kill the process.
   http.on("error", (err: NodeJS.ErrnoException) => {
     if (err.syscall === "accept") log.warn({ code: err.code }, "accept failed");
   });
-  http.on("clientError", (_err, socket) => socket.destroy());
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -84,7 +85,8 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     if (!limiter.allow(req.socket.remoteAddress ?? "unknown")) {
       return rejectUpgrade(socket, 429, "rate_limited", "too many connection attempts from this address");
     }
-    if (!accepting) return rejectUpgrade(socket, 503, "unavailable", "server is shutting down");
+    if (!lifecycle.accepting)
+      return rejectUpgrade(socket, 503, "unavailable", "server is not accepting connections");
     if (gateway.sockets.size >= maxConnections) {
       return rejectUpgrade(socket, 503, "over_capacity", "server is at its connection limit");
     }
@@ -94,14 +96,8 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
 
   return {
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        http.once("error", reject);
-        http.listen(config.port, config.host, () => {
-          http.off("error", reject);
-          resolve();
-        });
-      });
-      accepting = true;
+      await app.listen({ port: config.port, host: config.host });
+      lifecycle.accepting = true;
       disposers.push(
         startKeepalive(
           gateway.connections,
@@ -119,9 +115,9 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     },
 
     async close() {
-      accepting = false;
+      lifecycle.accepting = false;
+      lifecycle.draining = true;
       for (const dispose of disposers.splice(0)) dispose();
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       const goingAway = frameBytes({ type: "going_away", retryAfterMs: config.goingAwayRetryAfterMs });
       for (const connection of gateway.connections) {
         connection.transport.send(goingAway);
@@ -136,7 +132,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
       while (gateway.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of gateway.sockets) ws.terminate();
       http.closeAllConnections();
-      await closed;
+      await app.close();
     },
 
     address() {

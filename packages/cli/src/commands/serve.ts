@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
+  ADMIN_TOKEN_SETTING,
   createLogger,
   createServer,
   type Logger,
@@ -10,9 +11,6 @@ import { type Command, Option } from "commander";
 import { dataDirOption, openStore } from "../data-dir.js";
 import { CliError, UsageError } from "../errors.js";
 import { integerIn, LOG_LEVELS, nonEmpty, parseHeaderToken, parsePort } from "../parse.js";
-
-/** Setting holding the hex SHA-256 of the admin token; the token itself is never stored. */
-export const ADMIN_TOKEN_SETTING = "admin_token_sha256";
 
 interface ServeOptions {
   host: string;

@@ -1,0 +1,26 @@
+import type { AppRegistry } from "../apps.js";
+import type { KeyDirectory } from "../auth/keys.js";
+import type { ServerConfig } from "../config.js";
+import type { Gateway } from "../gateway.js";
+import type { Logger } from "../logger.js";
+import type { Store } from "../store/types.js";
+
+/** Whether the node takes new clients; `draining` once shutdown started. */
+export interface Lifecycle {
+  accepting: boolean;
+  draining: boolean;
+}
+
+/**
+ * What HTTP routes may use. Each route module takes this and reads only the parts it needs; it is
+ * built once by `createServer`.
+ */
+export interface RouteContext {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly apps: AppRegistry;
+  readonly keys: KeyDirectory;
+  readonly gateway: Gateway;
+  readonly lifecycle: Lifecycle;
+  readonly log: Logger;
+}
