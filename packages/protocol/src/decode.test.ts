@@ -4,6 +4,7 @@ import { ERROR_CODES } from "./codes.js";
 import { type DecodeResult, decodeClientFrame, decodeServerFrame } from "./decode.js";
 import { encodeFrame } from "./encode.js";
 import type { Json, ServerFrame } from "./frames.js";
+import { Limits } from "./limits.js";
 
 /** fast-check types JSON objects with optional members; the values it generates are plain JSON. */
 const jsonData = fc.jsonValue() as fc.Arbitrary<Json>;
@@ -355,5 +356,25 @@ describe("decodeServerFrame", () => {
         },
       ),
     );
+  });
+});
+
+describe("nesting depth", () => {
+  const nested = (depth: number) =>
+    `{"type":"publish","channel":"x","data":${"[".repeat(depth - 1)}${"]".repeat(depth - 1)}}`;
+
+  it("accepts frames nesting exactly maxJsonDepth levels", () => {
+    expect(decodeClientFrame(nested(Limits.maxJsonDepth)).ok).toBe(true);
+  });
+
+  it("refuses deeper frames as malformed_message, without throwing, however deep", () => {
+    for (const depth of [Limits.maxJsonDepth + 1, 20_000]) {
+      expect(decodeClientFrame(nested(depth))).toMatchObject({ ok: false, code: "malformed_message" });
+    }
+  });
+
+  it("does not count brackets inside strings", () => {
+    const text = `{"type":"publish","channel":"x","data":"${"[".repeat(1000)}\\"${"{".repeat(1000)}"}`;
+    expect(decodeClientFrame(text).ok).toBe(true);
   });
 });

@@ -36,6 +36,13 @@ type Fields = { readonly [key: string]: unknown };
  * object holding only the known fields; unknown fields are dropped. `data` is passed through as is.
  */
 export function decodeClientFrame(text: string): DecodeResult {
+  if (nestsDeeperThan(text, Limits.maxJsonDepth)) {
+    return {
+      ok: false,
+      code: ErrorCode.MalformedMessage,
+      message: `frame nests deeper than ${Limits.maxJsonDepth} levels`,
+    };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -198,4 +205,27 @@ function isArrayOf(value: unknown, check: (item: Fields) => boolean): boolean {
 
 function hasPeerId(item: Fields): boolean {
   return typeof own(item, "peerId") === "string";
+}
+
+/**
+ * Whether JSON text opens more than `max` nested arrays/objects (brackets inside strings do not
+ * count). Linear, and skipped for texts too short to nest that deep, so ordinary frames pay nothing.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  if (typeof text !== "string" || text.length <= 2 * max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }

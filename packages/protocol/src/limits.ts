@@ -8,6 +8,11 @@ export const Limits = {
   maxPeerIdBytes: 128,
   /** `requestId`: UTF-8 bytes. */
   maxRequestIdBytes: 128,
+  /**
+   * Deepest nesting of arrays/objects in one frame, the frame object included [ours]: deeper JSON
+   * parses but cannot be re-serialised on a bounded stack, so it is `malformed_message`.
+   */
+  maxJsonDepth: 128,
   /** Subscriptions per connection. */
   maxSubscriptions: 100,
   /** JWT `metadata` claim: UTF-8 bytes of its JSON serialization. */

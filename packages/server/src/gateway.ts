@@ -98,7 +98,15 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
         );
         return;
       }
-      dispatchFrame(connection, data.toString());
+      try {
+        dispatchFrame(connection, data.toString());
+      } catch (err) {
+        // A bug must cost one frame, never the process: answer and keep serving.
+        log.error({ err, connection: id }, "frame handling failed");
+        connection.transport.send(
+          frameBytes({ type: "error", code: "internal_error", message: "internal error" }),
+        );
+      }
     });
     ws.on("pong", () => {
       connection.pongPending = false;
