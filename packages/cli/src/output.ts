@@ -72,6 +72,7 @@ export function describeApp(app: AppRecord): string[] {
     `  id:               ${app.id}`,
     `  name:             ${app.name}`,
     `  status:           ${app.suspended ? "suspended" : "active"}`,
+    `  plan:             ${app.plan.name}`,
     `  max connections:  ${limit(app.plan.maxConcurrentConnections)}`,
     `  max messages:     ${limit(app.plan.maxMessagesPerPeriod)} per ${app.plan.periodSec} s`,
     `  created:          ${isoTime(app.createdAt)}`,
@@ -81,11 +82,12 @@ export function describeApp(app: AppRecord): string[] {
 /** The table `apps list` prints; the default app is marked. */
 export function appTable(apps: readonly AppRecord[], defaultAppId: string | undefined): string[] {
   return table([
-    ["ID", "NAME", "STATUS", "MAX-CONNECTIONS", "MAX-MESSAGES", "PERIOD-SEC", "CREATED"],
+    ["ID", "NAME", "STATUS", "PLAN", "MAX-CONNECTIONS", "MAX-MESSAGES", "PERIOD-SEC", "CREATED"],
     ...apps.map((a) => [
       a.id,
       a.id === defaultAppId ? `${a.name} (default)` : a.name,
       a.suspended ? "suspended" : "active",
+      a.plan.name,
       limit(a.plan.maxConcurrentConnections),
       limit(a.plan.maxMessagesPerPeriod),
       String(a.plan.periodSec),

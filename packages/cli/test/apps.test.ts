@@ -5,7 +5,12 @@ interface AppJson {
   id: string;
   name: string;
   suspended: boolean;
-  plan: { maxConcurrentConnections: number | null; maxMessagesPerPeriod: number | null; periodSec: number };
+  plan: {
+    name: string;
+    maxConcurrentConnections: number | null;
+    maxMessagesPerPeriod: number | null;
+    periodSec: number;
+  };
   createdAt: number;
 }
 
@@ -81,6 +86,7 @@ describe("switchboard apps", () => {
       ...dd,
     ]);
     expect(cleared.plan).toEqual({
+      name: "default",
       maxConcurrentConnections: null,
       maxMessagesPerPeriod: 7,
       periodSec: 2_592_000,
@@ -96,7 +102,27 @@ describe("switchboard apps", () => {
     expect((await runJson<AppJson>(["apps", "resume", app.id, ...dd])).suspended).toBe(false);
   });
 
+  it("--plan-name labels the plan; apps delete removes an app with its keys, never the default app", async () => {
+    const app = await runJson<AppJson>(["apps", "create", "--name", "a", "--plan-name", "pro", ...dd]);
+    expect(app.plan.name).toBe("pro");
+    const renamed = await runJson<AppJson>(["apps", "update", app.id, "--plan-name", "team", ...dd]);
+    expect(renamed.plan).toMatchObject({ name: "team", maxConcurrentConnections: null });
+    expect((await run(["apps", "list", ...dd])).stdout).toContain("team");
+    const key = await runJson<{ id: string }>(["keys", "create", "--type", "secret", "--app", app.id, ...dd]);
+    expect(await runJson(["apps", "delete", app.id, ...dd])).toEqual({ id: app.id, deleted: true });
+    expect((await runJson<AppJson[]>(["apps", "list", ...dd])).map((a) => a.name)).toEqual(["default"]);
+    expect(
+      (await runJson<unknown[]>(["keys", "list", ...dd])).map((k) => (k as { id: string }).id),
+    ).not.toContain(key.id);
+    const [defaultApp] = await runJson<AppJson[]>(["apps", "list", ...dd]);
+    const refused = await run(["apps", "delete", defaultApp?.id ?? "", ...dd]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/default app and cannot be deleted/);
+  });
+
   it.each([
+    [["apps", "delete", "app_nope"], 1, /app app_nope not found/],
+    [["apps", "create", "--name", "x", "--plan-name", ""], 2, /--plan-name.*Must not be empty/],
     [["apps", "create"], 2, /required option '--name <name>'/],
     [["apps", "create", "--name", ""], 2, /--name.*Must not be empty/],
     [["apps", "create", "--name", "x", "--max-connections", "1.5"], 2, /--max-connections.*positive integer/],

@@ -108,6 +108,47 @@ describe("switchboard keys", () => {
     expect(unknown.stderr.trim()).toBe("switchboard: key pk_live_nope not found");
   });
 
+  it("keys update changes only what is given and refuses revoked keys; keys delete removes a key", async () => {
+    const pk = await runJson<KeyJson>([
+      "keys",
+      "create",
+      "--type",
+      "publishable",
+      "--origins",
+      "https://a.example",
+      ...dd,
+    ]);
+    const updated = await runJson<KeyJson>([
+      "keys",
+      "update",
+      pk.id,
+      "--channels",
+      "room-*",
+      "--actions",
+      "subscribe,send",
+      "--no-turn",
+      ...dd,
+    ]);
+    expect(updated).toMatchObject({
+      id: pk.id,
+      channelPatterns: ["room-*"],
+      actions: ["subscribe", "send"],
+      allowedOrigins: ["https://a.example"],
+      autoInjectTurn: false,
+    });
+    const opened = await runJson<KeyJson>(["keys", "update", pk.id, "--any-origin", "--turn", ...dd]);
+    expect(opened).toMatchObject({ channelPatterns: ["room-*"], allowedOrigins: [], autoInjectTurn: true });
+    expect((await run(["keys", "revoke", pk.id, ...dd])).code).toBe(0);
+    const refused = await run(["keys", "update", pk.id, "--turn", ...dd]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is revoked/);
+    expect(await runJson(["keys", "delete", pk.id, ...dd])).toEqual({ id: pk.id, deleted: true });
+    expect(await runJson(["keys", "list", ...dd])).toEqual([]);
+    const again = await run(["keys", "delete", pk.id, ...dd]);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe(`switchboard: key ${pk.id} not found`);
+  });
+
   it("the readable summary of a secret key warns that the secret is shown once", async () => {
     const r = await run(["keys", "create", "--type", "secret", ...dd]);
     expect(r.code).toBe(0);
@@ -133,6 +174,11 @@ describe("switchboard keys", () => {
     [["keys", "create", "--type", "publishable", "--app", "app_nope"], 1, /app app_nope not found/],
     [["keys", "list", "--app", "app_nope"], 1, /app app_nope not found/],
     [["keys", "revoke"], 2, /missing required argument 'id'/],
+    [["keys", "update", "pk_live_nope", "--turn"], 1, /key pk_live_nope not found/],
+    [["keys", "update", "pk_live_nope"], 2, /nothing to update/],
+    [["keys", "update", "pk_live_nope", "--origins", "https://a.example", "--any-origin"], 2, /not both/],
+    [["keys", "update", "pk_live_nope", "--actions", "admin"], 2, /Unknown action "admin"/],
+    [["keys", "delete"], 2, /missing required argument 'id'/],
     [["keys", "create", "--type", "publishable", "--bogus"], 2, /unknown option '--bogus'/],
   ])("%j → exit %i with a one-line message", async (args, code, message) => {
     const r = await run([...args, ...dd]);

@@ -6,6 +6,7 @@ import { appTable, describeApp, printJson, printLines } from "../output.js";
 import { integerIn, nonEmpty, parseLimit } from "../parse.js";
 
 interface PlanOptions {
+  planName?: string;
   maxConnections?: number | "unlimited";
   maxMessages?: number | "unlimited";
   periodSec?: number;
@@ -14,6 +15,7 @@ interface PlanOptions {
 function planPatch(options: PlanOptions): Partial<AppPlan> | undefined {
   const limit = (n: number | "unlimited") => (n === "unlimited" ? null : n);
   const plan: Partial<AppPlan> = {};
+  if (options.planName !== undefined) plan.name = options.planName;
   if (options.maxConnections !== undefined) plan.maxConcurrentConnections = limit(options.maxConnections);
   if (options.maxMessages !== undefined) plan.maxMessagesPerPeriod = limit(options.maxMessages);
   if (options.periodSec !== undefined) plan.periodSec = options.periodSec;
@@ -37,6 +39,11 @@ async function update(
 
 function planOptions(command: Command, limitHelp: string): Command {
   return command
+    .option(
+      "--plan-name <name>",
+      'label of the plan, reported by GET /v1/usage (default "default")',
+      nonEmpty,
+    )
     .option("--max-connections <n>", `concurrent connections across the app${limitHelp}`, parseLimit)
     .option("--max-messages <n>", `messages per period${limitHelp}`, parseLimit)
     .option(
@@ -46,7 +53,7 @@ function planOptions(command: Command, limitHelp: string): Command {
     );
 }
 
-/** `switchboard apps create|list|update|suspend|resume`. */
+/** `switchboard apps create|list|update|suspend|resume|delete`. */
 export function registerApps(program: Command): void {
   const apps = program.command("apps").description("create, list and change apps (tenants)");
 
@@ -89,7 +96,7 @@ export function registerApps(program: Command): void {
       const plan = planPatch(options);
       if (options.name === undefined && plan === undefined) {
         throw new UsageError(
-          "nothing to update: give --name, --max-connections, --max-messages or --period-sec",
+          "nothing to update: give --name, --plan-name, --max-connections, --max-messages or --period-sec",
         );
       }
       const app = await update(
@@ -119,4 +126,19 @@ export function registerApps(program: Command): void {
         show(app, options.json, suspended ? "Suspended app:" : "Resumed app:");
       });
   }
+
+  apps
+    .command("delete")
+    .description(
+      "delete an app with all its keys and usage (not the default app); its connections are closed",
+    )
+    .argument("<id>", "app id")
+    .addOption(dataDirOption())
+    .option("--json", 'print {"id", "deleted": true}')
+    .action(async (id: string, options: { dataDir: string; json?: boolean }) => {
+      const deleted = await withStore(options.dataDir, (store) => store.deleteApp(id));
+      if (!deleted) throw new CliError(`app ${id} not found`);
+      if (options.json) return printJson({ id, deleted: true });
+      printLines([`Deleted app ${id} and its keys. A running server closes its connections within 2 s.`]);
+    });
 }

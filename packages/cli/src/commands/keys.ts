@@ -1,8 +1,8 @@
 import type { Action } from "@switchboard/protocol";
-import type { CreatedKey, KeyRecord, KeyType } from "@switchboard/server";
+import type { CreatedKey, KeyPatch, KeyRecord, KeyType } from "@switchboard/server";
 import { type Command, Option } from "commander";
 import { dataDirOption, resolveApp, withStore } from "../data-dir.js";
-import { CliError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { describeKey, keyTable, printJson, printLines } from "../output.js";
 import { parseActions, parseList, parsePatterns } from "../parse.js";
 
@@ -77,9 +77,48 @@ async function revoke(id: string, options: { dataDir: string; json?: boolean }):
   ]);
 }
 
-/** `switchboard keys create|list|revoke`. */
+interface UpdateOptions {
+  channels?: string[];
+  actions?: Action[];
+  origins?: string[];
+  anyOrigin?: boolean;
+  turn?: boolean;
+  dataDir: string;
+  json?: boolean;
+}
+
+async function update(id: string, options: UpdateOptions): Promise<void> {
+  if (options.origins !== undefined && options.anyOrigin) {
+    throw new UsageError("give either --origins or --any-origin, not both");
+  }
+  const patch: KeyPatch = {
+    ...(options.channels && { channelPatterns: options.channels }),
+    ...(options.actions && { actions: options.actions }),
+    ...(options.origins && { allowedOrigins: options.origins }),
+    ...(options.anyOrigin && { allowedOrigins: [] }),
+    ...(options.turn !== undefined && { autoInjectTurn: options.turn }),
+  };
+  if (Object.keys(patch).length === 0) {
+    throw new UsageError(
+      "nothing to update: give --channels, --actions, --origins, --any-origin, --turn or --no-turn",
+    );
+  }
+  const key = await withStore(options.dataDir, (store) => store.updateKey(id, patch));
+  if (key === undefined) throw new CliError(`key ${id} not found`);
+  if (options.json) return printJson(key);
+  printLines(["Updated key (connections made from now on get the new scope):", ...describeKey(key)]);
+}
+
+async function remove(id: string, options: { dataDir: string; json?: boolean }): Promise<void> {
+  const deleted = await withStore(options.dataDir, (store) => store.deleteKey(id));
+  if (!deleted) throw new CliError(`key ${id} not found`);
+  if (options.json) return printJson({ id, deleted: true });
+  printLines([`Deleted ${id}. Connections made with it are closed within 2 s by a running server.`]);
+}
+
+/** `switchboard keys create|list|update|revoke|delete`. */
 export function registerKeys(program: Command): void {
-  const keys = program.command("keys").description("create, list and revoke API keys");
+  const keys = program.command("keys").description("create, list, change, revoke and delete API keys");
 
   keys
     .command("create")
@@ -121,4 +160,26 @@ export function registerKeys(program: Command): void {
     .addOption(dataDirOption())
     .option("--json", "print the revoked key record as JSON")
     .action(revoke);
+
+  keys
+    .command("update")
+    .description("change a live key's scope; connections already open keep theirs")
+    .argument("<id>", "pk_live_… or sk_id_…")
+    .option("--channels <list>", "comma-separated channel patterns", parsePatterns)
+    .option("--actions <list>", "comma-separated actions", parseActions)
+    .option("--origins <list>", "comma-separated exact origins (publishable keys)", parseList)
+    .option("--any-origin", "allow every origin again (clears --origins)")
+    .option("--turn", "inject TURN credentials into welcome")
+    .option("--no-turn", "do not inject TURN credentials into welcome")
+    .addOption(dataDirOption())
+    .option("--json", "print the updated key record as JSON")
+    .action(update);
+
+  keys
+    .command("delete")
+    .description("delete a key for good (revoked or not); live connections made with it are closed")
+    .argument("<id>", "pk_live_… or sk_id_…")
+    .addOption(dataDirOption())
+    .option("--json", 'print {"id", "deleted": true}')
+    .action(remove);
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describeDeletionContract } from "./conformance-deletion.js";
 import { expectStoreError, waitFor } from "./conformance-helpers.js";
 import { describeKeyContract } from "./conformance-keys.js";
+import { describeUsageContract } from "./conformance-usage.js";
 import { ID_PATTERNS } from "./ids.js";
 import type { Store } from "./types.js";
 
@@ -44,7 +46,12 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
         expect(app).toMatchObject({
           name: "default",
           suspended: false,
-          plan: { maxConcurrentConnections: null, maxMessagesPerPeriod: null, periodSec: 2_592_000 },
+          plan: {
+            name: "default",
+            maxConcurrentConnections: null,
+            maxMessagesPerPeriod: null,
+            periodSec: 2_592_000,
+          },
         });
         expect(Math.abs(app.createdAt - Date.now() / 1000)).toBeLessThan(60);
       });
@@ -55,6 +62,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
         expect(a.id).toMatch(ID_PATTERNS.app);
         expect(a.id).not.toBe(b.id);
         expect(a.plan).toEqual({
+          name: "default",
           maxConcurrentConnections: 10,
           maxMessagesPerPeriod: null,
           periodSec: 2_592_000,
@@ -75,7 +83,7 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
         expect(renamed).toEqual({
           ...a,
           name: "alpha2",
-          plan: { maxConcurrentConnections: 3, maxMessagesPerPeriod: 5, periodSec: 60 },
+          plan: { name: "default", maxConcurrentConnections: 3, maxMessagesPerPeriod: 5, periodSec: 60 },
         });
         const suspended = await store.updateApp(a.id, {
           suspended: true,
@@ -101,6 +109,10 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
           { name: "ok", plan: { periodSec: 0 } },
           { name: "ok", plan: { periodSec: null } },
           { name: "ok", plan: { maxMessagesPerPeriod: "10" } },
+          { name: "ok", plan: { name: "" } },
+          { name: "ok", plan: { name: "x".repeat(65) } },
+          { name: "ok", plan: { name: "a\tb" } },
+          { name: "ok", plan: { name: 7 } },
         ];
         for (const input of bad) {
           await expectStoreError(store.createApp(input as { name: string }), "invalid_input");
@@ -118,6 +130,11 @@ export function describeStore(name: string, factory: () => Promise<StoreFixture>
     });
 
     describeKeyContract(() => store);
+    describeDeletionContract(() => store);
+    describeUsageContract(
+      () => store,
+      () => fx,
+    );
 
     describe("settings", () => {
       it("stores, overwrites and reads settings", async () => {

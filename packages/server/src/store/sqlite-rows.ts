@@ -1,5 +1,5 @@
 import type { Action } from "@switchboard/protocol";
-import type { AppRecord, KeyRecord, KeyType } from "./types.js";
+import type { AppRecord, KeyRecord, KeyType, UsageRecord } from "./types.js";
 
 /** A row of the `apps` table (sqlite-schema.ts). */
 export interface AppRow {
@@ -11,6 +11,7 @@ export interface AppRow {
   max_messages_per_period: number | null;
   period_sec: number;
   created_at: number;
+  plan_name: string;
 }
 
 /** A row of the `keys` table (sqlite-schema.ts). `secret` is read only by `getSigningSecret`. */
@@ -35,6 +36,7 @@ export function appFromRow(row: AppRow): AppRecord {
     name: row.name,
     suspended: row.suspended === 1,
     plan: {
+      name: row.plan_name,
       maxConcurrentConnections: row.max_concurrent_connections,
       maxMessagesPerPeriod: row.max_messages_per_period,
       periodSec: row.period_sec,
@@ -59,5 +61,23 @@ export function keyFromRow(row: KeyRow): KeyRecord {
     revoked: row.revoked_at !== null,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+  };
+}
+
+/** A row of the `usage` table (sqlite-schema.ts, migration 2). */
+export interface UsageRow {
+  app_id: string;
+  period_start: number;
+  messages_used: number;
+  peak_concurrent: number;
+  updated_at: number;
+}
+
+/** Maps a `usage` row to its record. */
+export function usageFromRow(row: UsageRow): UsageRecord {
+  return {
+    periodStartUnix: row.period_start,
+    messagesUsed: row.messages_used,
+    peakConcurrent: row.peak_concurrent,
   };
 }

@@ -58,18 +58,34 @@ const migrations: ReadonlyArray<(db: Database.Database) => void> = [
       Math.floor(Date.now() / 1000),
     );
   },
+  // 2: plan names (existing apps get "default") and persisted usage, one row per app and period
+  // (earlier periods are kept: a handful of rows per app per year, and a record for billing).
+  (db) => {
+    db.exec(`
+      ALTER TABLE apps ADD COLUMN plan_name TEXT NOT NULL DEFAULT 'default';
+      CREATE TABLE usage (
+        app_id TEXT NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
+        period_start INTEGER NOT NULL,
+        messages_used INTEGER NOT NULL CHECK (messages_used >= 0),
+        peak_concurrent INTEGER NOT NULL CHECK (peak_concurrent >= 0),
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (app_id, period_start)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = migrations.length;
 
 /**
- * Brings the database to {@link SCHEMA_VERSION}. Runs in one IMMEDIATE transaction (the write lock
+ * Brings the database to {@link SCHEMA_VERSION} (or to `target`, which only tests use to build an
+ * old database). Runs in one IMMEDIATE transaction (the write lock
  * is taken before the version is read), so concurrent openers serialize and only one migrates.
  * Returns the version found before migrating (0 = brand-new database). A database newer than this
  * code is refused rather than risk misreading it.
  */
-export function migrate(db: Database.Database): number {
+export function migrate(db: Database.Database, target = SCHEMA_VERSION): number {
   const run = db.transaction((): number => {
     const found = db.pragma("user_version", { simple: true }) as number;
     if (found > SCHEMA_VERSION) {
@@ -77,8 +93,8 @@ export function migrate(db: Database.Database): number {
         `database schema version ${found} is newer than this Switchboard understands (${SCHEMA_VERSION})`,
       );
     }
-    for (let v = found; v < SCHEMA_VERSION; v++) migrations[v]?.(db);
-    if (found !== SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    for (let v = found; v < target; v++) migrations[v]?.(db);
+    if (found < target) db.pragma(`user_version = ${target}`);
     return found;
   });
   return run.immediate();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { describeStore } from "./conformance.js";
 import { openSqliteStore, SQLITE_FILE_NAME } from "./sqlite.js";
+import { migrate, SCHEMA_VERSION } from "./sqlite-schema.js";
 import type { Store } from "./types.js";
 
 const tempRoots: string[] = [];
@@ -106,14 +107,53 @@ describe("openSqliteStore", () => {
     await b.store.close();
   });
 
-  it("puts the database in WAL mode at schema version 1", async () => {
+  it("puts the database in WAL mode at schema version 2", async () => {
     const dataDir = join(tempRoot(), "data");
     const { store } = await openSqliteStore({ dataDir });
     const Database = (await import("better-sqlite3")).default;
     const db = new Database(join(dataDir, SQLITE_FILE_NAME), { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(SCHEMA_VERSION).toBe(2);
     db.close();
+    await store.close();
+  });
+
+  it("migrates a version-1 data dir: apps and keys are kept, plans are named default, usage works", async () => {
+    const dataDir = join(tempRoot(), "data");
+    mkdirSync(dataDir, { mode: 0o700 });
+    const Database = (await import("better-sqlite3")).default;
+    const old = new Database(join(dataDir, SQLITE_FILE_NAME));
+    migrate(old, 1);
+    old
+      .prepare(
+        `INSERT INTO apps (id, name, max_concurrent_connections, max_messages_per_period, period_sec, created_at)
+       VALUES ('app_0000000000000001', 'legacy', 5, NULL, 60, 1700000000)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO keys (id, type, app_id, secret, channel_patterns, actions, allowed_origins, auto_inject_turn, created_at)
+       VALUES ('pk_live_000000000000000000000001', 'publishable', 'app_0000000000000001', NULL, '["**"]',
+               '["subscribe"]', '[]', 1, 1700000000)`,
+      )
+      .run();
+    expect(old.pragma("user_version", { simple: true })).toBe(1);
+    old.close();
+
+    const { store, created } = await openSqliteStore({ dataDir });
+    expect(created).toBe(false);
+    expect(await store.getApp("app_0000000000000001")).toEqual({
+      id: "app_0000000000000001",
+      name: "legacy",
+      suspended: false,
+      plan: { name: "default", maxConcurrentConnections: 5, maxMessagesPerPeriod: null, periodSec: 60 },
+      createdAt: 1700000000,
+    });
+    expect((await store.getKey("pk_live_000000000000000000000001"))?.actions).toEqual(["subscribe"]);
+    const usage = { periodStartUnix: 1700000000, messagesUsed: 2, peakConcurrent: 1 };
+    await store.saveUsage("app_0000000000000001", usage);
+    expect(await store.loadUsage("app_0000000000000001")).toEqual(usage);
     await store.close();
   });
 

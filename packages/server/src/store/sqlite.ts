@@ -1,14 +1,15 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Limits } from "@switchboard/protocol";
 import Database from "better-sqlite3";
 import { pollChanges } from "./changes.js";
-import { newAppId, newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
-import { type AppRow, appFromRow, type KeyRow, keyFromRow } from "./sqlite-rows.js";
+import { newAppId } from "./ids.js";
+import { sqliteKeyMethods } from "./sqlite-keys.js";
+import { type AppRow, appFromRow } from "./sqlite-rows.js";
 import { migrate } from "./sqlite-schema.js";
-import type { AppPlan, AppRecord, CreatedKey, KeyRecord, NewKey, Store } from "./types.js";
+import { sqliteUsageMethods } from "./sqlite-usage.js";
+import type { AppPlan, AppRecord, Store } from "./types.js";
 import { StoreError } from "./types.js";
-import { resolveNewKey, resolvePlan, validateAppName, validateSettingName } from "./validate.js";
+import { resolvePlan, validateAppName, validateSettingName } from "./validate.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -94,33 +95,20 @@ export async function openSqliteStore(
 function sqliteStore(db: Database.Database, pollMs: number): Store {
   const q = {
     insertApp: db.prepare(
-      `INSERT INTO apps (id, name, max_concurrent_connections, max_messages_per_period, period_sec, created_at)
-       VALUES (@id, @name, @maxConcurrentConnections, @maxMessagesPerPeriod, @periodSec, @createdAt)`,
+      `INSERT INTO apps (id, name, plan_name, max_concurrent_connections, max_messages_per_period, period_sec, created_at)
+       VALUES (@id, @name, @planName, @maxConcurrentConnections, @maxMessagesPerPeriod, @periodSec, @createdAt)`,
     ),
     getApp: db.prepare<[string], AppRow>("SELECT * FROM apps WHERE id = ?"),
     listApps: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY seq"),
     firstApp: db.prepare<[], AppRow>("SELECT * FROM apps ORDER BY seq LIMIT 1"),
     updateApp: db.prepare(
-      `UPDATE apps SET name = @name, suspended = @suspended, max_concurrent_connections = @maxConcurrentConnections,
-       max_messages_per_period = @maxMessagesPerPeriod, period_sec = @periodSec WHERE id = @id`,
+      `UPDATE apps SET name = @name, suspended = @suspended, plan_name = @planName,
+       max_concurrent_connections = @maxConcurrentConnections, max_messages_per_period = @maxMessagesPerPeriod,
+       period_sec = @periodSec WHERE id = @id`,
     ),
-    insertKey: db.prepare(
-      `INSERT INTO keys (id, type, app_id, secret, channel_patterns, actions, allowed_origins, auto_inject_turn, created_at)
-       VALUES (@id, @type, @appId, @secret, @channelPatterns, @actions, @allowedOrigins, @autoInjectTurn, @createdAt)`,
-    ),
-    countLiveKeys: db.prepare<[string], { n: number }>(
-      "SELECT count(*) AS n FROM keys WHERE app_id = ? AND revoked_at IS NULL",
-    ),
-    getKey: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE id = ?"),
-    listKeys: db.prepare<[], KeyRow>("SELECT * FROM keys ORDER BY seq"),
-    listAppKeys: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE app_id = ? ORDER BY seq"),
-    signingSecret: db.prepare<[string], { secret: string | null }>(
-      "SELECT secret FROM keys WHERE id = ? AND type = 'secret' AND revoked_at IS NULL",
-    ),
-    // Erasing the secret on revoke: a revoked key can never sign again, so there is nothing to keep.
-    revokeKey: db.prepare(
-      "UPDATE keys SET revoked_at = ?, secret = NULL WHERE id = ? AND revoked_at IS NULL",
-    ),
+    deleteAppKeys: db.prepare("DELETE FROM keys WHERE app_id = ?"),
+    deleteAppUsage: db.prepare("DELETE FROM usage WHERE app_id = ?"),
+    deleteApp: db.prepare("DELETE FROM apps WHERE id = ?"),
     getSetting: db.prepare<[string], { value: string }>("SELECT value FROM settings WHERE name = ?"),
     setSetting: db.prepare(
       "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -130,7 +118,7 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
   let closed = false;
 
   const getAppRow = (id: unknown) => (typeof id === "string" ? q.getApp.get(id) : undefined);
-  const getKeyRow = (id: unknown) => (typeof id === "string" ? q.getKey.get(id) : undefined);
+  const planColumns = ({ name, ...limits }: AppPlan) => ({ planName: name, ...limits });
 
   // IMMEDIATE: take the write lock before reading, so check-then-write is atomic across processes.
   const updateApp = db.transaction(
@@ -146,47 +134,23 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
         throw new StoreError("invalid_input", "suspended must be a boolean");
       }
       const suspended = patch.suspended ?? current.suspended;
-      q.updateApp.run({ id: current.id, name, suspended: suspended ? 1 : 0, ...plan });
+      q.updateApp.run({ id: current.id, name, suspended: suspended ? 1 : 0, ...planColumns(plan) });
       changes.markLocalChange();
       return { ...current, name, plan, suspended };
     },
   );
 
-  const createKey = db.transaction((input: NewKey): CreatedKey => {
-    const k = resolveNewKey(input);
-    if (getAppRow(k.appId) === undefined) throw new StoreError("not_found", `app ${k.appId} not found`);
-    const live = q.countLiveKeys.get(k.appId)?.n ?? 0;
-    if (live >= Limits.maxKeysPerApp) {
-      throw new StoreError(
-        "key_limit_reached",
-        `app ${k.appId} already has ${Limits.maxKeysPerApp} live keys`,
-      );
+  const deleteApp = db.transaction((id: unknown): boolean => {
+    const row = getAppRow(id);
+    if (row === undefined) return false;
+    if (q.firstApp.get()?.id === row.id) {
+      throw new StoreError("app_is_default", `app ${row.id} is the default app and cannot be deleted`);
     }
-    const secret = k.type === "secret" ? newSigningSecret() : undefined;
-    const key: KeyRecord = {
-      id: k.type === "secret" ? newSecretKeyId() : newPublishableKeyId(),
-      ...k,
-      revoked: false,
-      createdAt: now(),
-      revokedAt: null,
-    };
-    q.insertKey.run({
-      ...key,
-      secret: secret ?? null,
-      channelPatterns: JSON.stringify(key.channelPatterns),
-      actions: JSON.stringify(key.actions),
-      allowedOrigins: JSON.stringify(key.allowedOrigins),
-      autoInjectTurn: key.autoInjectTurn ? 1 : 0,
-    });
+    q.deleteAppUsage.run(row.id);
+    q.deleteAppKeys.run(row.id);
+    q.deleteApp.run(row.id);
     changes.markLocalChange();
-    return secret === undefined ? { key } : { key, secret };
-  });
-
-  const revokeKey = db.transaction((id: unknown): KeyRecord | undefined => {
-    if (typeof id !== "string") return undefined;
-    if (q.revokeKey.run(now(), id).changes > 0) changes.markLocalChange();
-    const row = q.getKey.get(id);
-    return row === undefined ? undefined : keyFromRow(row);
+    return true;
   });
 
   const store = {
@@ -194,7 +158,7 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
       const name = validateAppName(input?.name);
       const plan = resolvePlan(input.plan);
       const app: AppRecord = { id: newAppId(), name, suspended: false, plan, createdAt: now() };
-      q.insertApp.run({ id: app.id, name, ...plan, createdAt: app.createdAt });
+      q.insertApp.run({ id: app.id, name, ...planColumns(plan), createdAt: app.createdAt });
       changes.markLocalChange();
       return app;
     },
@@ -213,24 +177,11 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
       if (row === undefined) throw new StoreError("not_found", "the store has no app");
       return appFromRow(row);
     },
-    async createKey(input: NewKey) {
-      return createKey.immediate(input);
+    async deleteApp(id: string) {
+      return deleteApp.immediate(id);
     },
-    async getKey(id: string) {
-      const row = getKeyRow(id);
-      return row === undefined ? undefined : keyFromRow(row);
-    },
-    async getSigningSecret(keyId: string) {
-      if (typeof keyId !== "string") return undefined;
-      return q.signingSecret.get(keyId)?.secret ?? undefined;
-    },
-    async listKeys(appId?: string) {
-      const rows = appId === undefined ? q.listKeys.all() : q.listAppKeys.all(appId);
-      return rows.map(keyFromRow);
-    },
-    async revokeKey(id: string) {
-      return revokeKey.immediate(id);
-    },
+    ...sqliteKeyMethods(db, changes, (id) => q.getApp.get(id) !== undefined),
+    ...sqliteUsageMethods(db),
     async getSetting(name: string) {
       return q.getSetting.get(validateSettingName(name))?.value;
     },

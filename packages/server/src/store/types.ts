@@ -4,6 +4,11 @@ import type { Action } from "@switchboard/protocol";
  * Plan limits of an app. `null` means unlimited. [ours]: a self-hosted install starts unlimited.
  */
 export interface AppPlan {
+  /**
+   * Label of the plan, reported by `GET /v1/usage` as `plan.name`; informational only (the limits
+   * below are what count). Default `"default"`; 1–64 characters, no control characters.
+   */
+  name: string;
   /** Concurrent WebSocket connections across the app; over it → close 4010. */
   maxConcurrentConnections: number | null;
   /** Accepted publish/send frames and REST publishes per period; over it → `over_message_quota`. */
@@ -63,7 +68,43 @@ export interface CreatedKey {
   secret?: string;
 }
 
-export type StoreErrorCode = "not_found" | "key_limit_reached" | "invalid_input";
+/**
+ * What {@link Store.updateKey} may change. Absent fields keep their value; the type and app of a key
+ * never change. Validated like {@link NewKey} (a secret key still takes no `allowedOrigins`).
+ */
+export interface KeyPatch {
+  channelPatterns?: string[];
+  actions?: Action[];
+  allowedOrigins?: string[];
+  autoInjectTurn?: boolean;
+}
+
+/**
+ * Usage counters of one app for one period, as persisted (protocol.md §11 `GET /v1/usage`).
+ * `concurrentNow` is live state of a running node and is not stored.
+ */
+export interface UsageRecord {
+  /** Unix seconds: start of the period these counters belong to. */
+  periodStartUnix: number;
+  /** Accepted publish/send frames and REST publishes in the period. */
+  messagesUsed: number;
+  /** Highest number of concurrent connections seen in the period. */
+  peakConcurrent: number;
+}
+
+/**
+ * - `not_found`: the app (or key) an operation needs does not exist.
+ * - `key_limit_reached`: the app already has `Limits.maxKeysPerApp` live keys.
+ * - `invalid_input`: a field is malformed; the message names it.
+ * - `key_revoked`: a revoked key cannot be changed (only deleted).
+ * - `app_is_default`: the default app (the first one) cannot be deleted; suspend it instead.
+ */
+export type StoreErrorCode =
+  | "not_found"
+  | "key_limit_reached"
+  | "invalid_input"
+  | "key_revoked"
+  | "app_is_default";
 
 /** A store operation refused for a reason the caller can act on. */
 export class StoreError extends Error {
@@ -77,7 +118,7 @@ export class StoreError extends Error {
 }
 
 /**
- * Persistent apps and keys (and small settings such as the admin-token hash).
+ * Persistent apps, keys, usage counters (and small settings such as the admin-token hash).
  *
  * Contract:
  * - Every method is safe to call while other processes (the CLI) use the same store; a committed
@@ -88,6 +129,11 @@ export class StoreError extends Error {
  *   `getSigningSecret` exists only for JWT verification and answers only for live secret keys.
  * - At most `Limits.maxKeysPerApp` (50) non-revoked keys per app → `StoreError('key_limit_reached')`.
  * - Unknown app in `createKey` → `StoreError('not_found')`; invalid input → `StoreError('invalid_input')`.
+ * - Deleting is final: `deleteKey` removes the key (a server then closes its connections with 4001,
+ *   as for a revoked key); `deleteApp` removes the app with its keys and usage. The default app
+ *   cannot be deleted, so a store always has one.
+ * - Usage writes (`saveUsage`) are bookkeeping, not configuration: they do not fire `onChange` on
+ *   the handle that made them, so a node flushing every few seconds does not re-check every key.
  */
 export interface Store {
   createApp(input: { name: string; plan?: Partial<AppPlan> }): Promise<AppRecord>;
@@ -100,6 +146,11 @@ export interface Store {
   ): Promise<AppRecord | undefined>;
   /** The app created first (the one a fresh install gets); keys without `--app` go there. */
   defaultApp(): Promise<AppRecord>;
+  /**
+   * Deletes an app with all its keys and usage. Unknown id → false. The default app →
+   * `StoreError('app_is_default')`.
+   */
+  deleteApp(id: string): Promise<boolean>;
 
   createKey(input: NewKey): Promise<CreatedKey>;
   /** Revoked keys are returned too (with `revoked: true`). */
@@ -110,6 +161,23 @@ export interface Store {
   listKeys(appId?: string): Promise<KeyRecord[]>;
   /** Marks a key revoked; unknown id → undefined. Revoking twice is a no-op returning the key. */
   revokeKey(id: string): Promise<KeyRecord | undefined>;
+  /**
+   * Changes a live key's scope; returns the updated key. Unknown id → undefined; a revoked key →
+   * `StoreError('key_revoked')`; invalid patch → `StoreError('invalid_input')`. An empty patch is a
+   * no-op returning the key. Connections already open keep the scope they were admitted with.
+   */
+  updateKey(id: string, patch: KeyPatch): Promise<KeyRecord | undefined>;
+  /** Removes a key (revoked or not) for good; unknown id → false. Frees its slot in the key limit. */
+  deleteKey(id: string): Promise<boolean>;
+
+  /** The persisted usage of the app's most recent period, or undefined when none was saved. */
+  loadUsage(appId: string): Promise<UsageRecord | undefined>;
+  /**
+   * Upserts the counters of `(appId, usage.periodStartUnix)`; the last write wins. Rows of earlier
+   * periods are kept. An app that no longer exists is ignored (its usage went with it). Invalid
+   * numbers → `StoreError('invalid_input')`.
+   */
+  saveUsage(appId: string, usage: UsageRecord): Promise<void>;
 
   getSetting(name: string): Promise<string | undefined>;
   setSetting(name: string, value: string): Promise<void>;

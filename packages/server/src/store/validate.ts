@@ -1,5 +1,13 @@
 import { ACTIONS, type Action, channelError, isAction } from "@switchboard/protocol";
-import { type AppPlan, type KeyType, type NewKey, StoreError } from "./types.js";
+import {
+  type AppPlan,
+  type KeyPatch,
+  type KeyRecord,
+  type KeyType,
+  type NewKey,
+  StoreError,
+  type UsageRecord,
+} from "./types.js";
 
 /**
  * Input validation and protocol defaults shared by every {@link Store} implementation, so SQLite and
@@ -10,6 +18,7 @@ import { type AppPlan, type KeyType, type NewKey, StoreError } from "./types.js"
 
 /** Plan of a new app when none is given: unlimited, 30-day periods (types.ts, [ours]). */
 export const DEFAULT_PLAN: AppPlan = {
+  name: "default",
   maxConcurrentConnections: null,
   maxMessagesPerPeriod: null,
   periodSec: 2_592_000,
@@ -19,6 +28,7 @@ export const DEFAULT_PLAN: AppPlan = {
 export const DEFAULT_APP_NAME = "default";
 
 export const MAX_APP_NAME_CHARS = 128;
+export const MAX_PLAN_NAME_CHARS = 64;
 export const MAX_PATTERNS_PER_KEY = 100;
 export const MAX_ORIGINS_PER_KEY = 100;
 
@@ -32,16 +42,20 @@ function invalid(message: string): never {
   throw new StoreError("invalid_input", message);
 }
 
+/** A non-blank label of at most `max` characters without control characters; returned trimmed. */
+function validateLabel(field: string, name: unknown, max: number): string {
+  if (typeof name !== "string") invalid(`${field} must be a string`);
+  const trimmed = name.trim();
+  if (trimmed === "") invalid(`${field} must not be empty`);
+  if ([...trimmed].length > max) invalid(`${field} must be at most ${max} characters`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) invalid(`${field} must not contain control characters`);
+  return trimmed;
+}
+
 /** A non-blank name of at most 128 characters without control characters; returned trimmed. */
 export function validateAppName(name: unknown): string {
-  if (typeof name !== "string") invalid("app name must be a string");
-  const trimmed = name.trim();
-  if (trimmed === "") invalid("app name must not be empty");
-  if ([...trimmed].length > MAX_APP_NAME_CHARS)
-    invalid(`app name must be at most ${MAX_APP_NAME_CHARS} characters`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) invalid("app name must not contain control characters");
-  return trimmed;
+  return validateLabel("app name", name, MAX_APP_NAME_CHARS);
 }
 
 function limitOrNull(field: string, value: unknown): number | null {
@@ -58,6 +72,7 @@ export function resolvePlan(patch: unknown, base: AppPlan = DEFAULT_PLAN): AppPl
   if (typeof patch !== "object" || patch === null || Array.isArray(patch)) invalid("plan must be an object");
   const p = patch as Partial<Record<keyof AppPlan, unknown>>;
   const plan = { ...base };
+  if (p.name !== undefined) plan.name = validateLabel("plan.name", p.name, MAX_PLAN_NAME_CHARS);
   if (p.maxConcurrentConnections !== undefined) {
     plan.maxConcurrentConnections = limitOrNull("plan.maxConcurrentConnections", p.maxConcurrentConnections);
   }
@@ -126,26 +141,69 @@ function origins(value: unknown): string[] {
 /** A {@link NewKey} with every default filled in and every field validated. */
 export type ResolvedKey = Required<NewKey>;
 
+function turnFlag(value: unknown): boolean {
+  if (typeof value !== "boolean") invalid("autoInjectTurn must be a boolean");
+  return value;
+}
+
+// Origins are checked only on publishable-key connections; on a secret key they would be a silent no-op.
+function checkOriginsFit(type: KeyType, allowedOrigins: readonly string[]): void {
+  if (type === "secret" && allowedOrigins.length > 0)
+    invalid("allowedOrigins apply only to publishable keys");
+}
+
 /** Validates a {@link NewKey} and fills in the protocol.md §1 defaults. Does not check that the app exists. */
 export function resolveNewKey(input: NewKey): ResolvedKey {
   if (typeof input !== "object" || input === null) invalid("key input must be an object");
   if (input.type !== "publishable" && input.type !== "secret")
     invalid('key type must be "publishable" or "secret"');
   if (typeof input.appId !== "string" || input.appId === "") invalid("appId must be a non-empty string");
-  if (input.autoInjectTurn !== undefined && typeof input.autoInjectTurn !== "boolean") {
-    invalid("autoInjectTurn must be a boolean");
-  }
+  const autoInjectTurn = input.autoInjectTurn === undefined ? true : turnFlag(input.autoInjectTurn);
   const allowedOrigins = input.allowedOrigins === undefined ? [] : origins(input.allowedOrigins);
-  // Origins are checked only on publishable-key connections; on a secret key they would be a silent no-op.
-  if (input.type === "secret" && allowedOrigins.length > 0)
-    invalid("allowedOrigins apply only to publishable keys");
+  checkOriginsFit(input.type, allowedOrigins);
   return {
     type: input.type,
     appId: input.appId,
     channelPatterns: input.channelPatterns === undefined ? ["**"] : channelPatterns(input.channelPatterns),
     actions: input.actions === undefined ? [...DEFAULT_ACTIONS[input.type]] : actions(input.actions),
     allowedOrigins,
-    autoInjectTurn: input.autoInjectTurn ?? true,
+    autoInjectTurn,
+  };
+}
+
+/** The scope fields of `current` with a validated {@link KeyPatch} applied (absent fields keep their value). */
+export function resolveKeyPatch(patch: unknown, current: KeyRecord): Required<KeyPatch> {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) invalid("patch must be an object");
+  const p = patch as Partial<Record<keyof KeyPatch, unknown>>;
+  const next: Required<KeyPatch> = {
+    channelPatterns:
+      p.channelPatterns === undefined ? current.channelPatterns : channelPatterns(p.channelPatterns),
+    actions: p.actions === undefined ? current.actions : actions(p.actions),
+    allowedOrigins: p.allowedOrigins === undefined ? current.allowedOrigins : origins(p.allowedOrigins),
+    autoInjectTurn: p.autoInjectTurn === undefined ? current.autoInjectTurn : turnFlag(p.autoInjectTurn),
+  };
+  checkOriginsFit(current.type, next.allowedOrigins);
+  return next;
+}
+
+function count(field: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    invalid(`${field} must be an integer ≥ 0`);
+  }
+  return value;
+}
+
+/** Validates usage counters before they are written: integers, counts ≥ 0. */
+export function validateUsage(usage: unknown): UsageRecord {
+  if (typeof usage !== "object" || usage === null) invalid("usage must be an object");
+  const u = usage as Partial<Record<keyof UsageRecord, unknown>>;
+  if (typeof u.periodStartUnix !== "number" || !Number.isSafeInteger(u.periodStartUnix)) {
+    invalid("periodStartUnix must be an integer (unix seconds)");
+  }
+  return {
+    periodStartUnix: u.periodStartUnix,
+    messagesUsed: count("messagesUsed", u.messagesUsed),
+    peakConcurrent: count("peakConcurrent", u.peakConcurrent),
   };
 }
 

@@ -1,0 +1,129 @@
+import { Limits } from "@switchboard/protocol";
+import type Database from "better-sqlite3";
+import type { ChangeFeed } from "./changes.js";
+import { newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
+import { type KeyRow, keyFromRow } from "./sqlite-rows.js";
+import type { CreatedKey, KeyPatch, KeyRecord, NewKey, Store } from "./types.js";
+import { StoreError } from "./types.js";
+import { resolveKeyPatch, resolveNewKey } from "./validate.js";
+
+/** The key methods of the SQLite {@link Store}. */
+export type SqliteKeyMethods = Pick<
+  Store,
+  "createKey" | "getKey" | "getSigningSecret" | "listKeys" | "revokeKey" | "updateKey" | "deleteKey"
+>;
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Key storage on the `keys` table. Writes run in IMMEDIATE transactions (the write lock is taken
+ * before reading), so check-then-write is atomic across processes sharing the file.
+ */
+export function sqliteKeyMethods(
+  db: Database.Database,
+  changes: ChangeFeed,
+  appExists: (id: string) => boolean,
+): SqliteKeyMethods {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO keys (id, type, app_id, secret, channel_patterns, actions, allowed_origins, auto_inject_turn, created_at)
+       VALUES (@id, @type, @appId, @secret, @channelPatterns, @actions, @allowedOrigins, @autoInjectTurn, @createdAt)`,
+    ),
+    countLive: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM keys WHERE app_id = ? AND revoked_at IS NULL",
+    ),
+    get: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE id = ?"),
+    list: db.prepare<[], KeyRow>("SELECT * FROM keys ORDER BY seq"),
+    listOfApp: db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE app_id = ? ORDER BY seq"),
+    signingSecret: db.prepare<[string], { secret: string | null }>(
+      "SELECT secret FROM keys WHERE id = ? AND type = 'secret' AND revoked_at IS NULL",
+    ),
+    // Erasing the secret on revoke: a revoked key can never sign again, so there is nothing to keep.
+    revoke: db.prepare("UPDATE keys SET revoked_at = ?, secret = NULL WHERE id = ? AND revoked_at IS NULL"),
+    update: db.prepare(
+      `UPDATE keys SET channel_patterns = @channelPatterns, actions = @actions,
+       allowed_origins = @allowedOrigins, auto_inject_turn = @autoInjectTurn WHERE id = @id`,
+    ),
+    delete: db.prepare("DELETE FROM keys WHERE id = ?"),
+  };
+  const getRow = (id: unknown) => (typeof id === "string" ? q.get.get(id) : undefined);
+  const scopeColumns = (k: Required<KeyPatch>) => ({
+    channelPatterns: JSON.stringify(k.channelPatterns),
+    actions: JSON.stringify(k.actions),
+    allowedOrigins: JSON.stringify(k.allowedOrigins),
+    autoInjectTurn: k.autoInjectTurn ? 1 : 0,
+  });
+
+  const createKey = db.transaction((input: NewKey): CreatedKey => {
+    const k = resolveNewKey(input);
+    if (!appExists(k.appId)) throw new StoreError("not_found", `app ${k.appId} not found`);
+    const live = q.countLive.get(k.appId)?.n ?? 0;
+    if (live >= Limits.maxKeysPerApp) {
+      throw new StoreError(
+        "key_limit_reached",
+        `app ${k.appId} already has ${Limits.maxKeysPerApp} live keys`,
+      );
+    }
+    const secret = k.type === "secret" ? newSigningSecret() : undefined;
+    const key: KeyRecord = {
+      id: k.type === "secret" ? newSecretKeyId() : newPublishableKeyId(),
+      ...k,
+      revoked: false,
+      createdAt: now(),
+      revokedAt: null,
+    };
+    q.insert.run({ ...key, ...scopeColumns(key), secret: secret ?? null });
+    changes.markLocalChange();
+    return secret === undefined ? { key } : { key, secret };
+  });
+
+  const revokeKey = db.transaction((id: unknown): KeyRecord | undefined => {
+    if (typeof id !== "string") return undefined;
+    if (q.revoke.run(now(), id).changes > 0) changes.markLocalChange();
+    const row = q.get.get(id);
+    return row === undefined ? undefined : keyFromRow(row);
+  });
+
+  const updateKey = db.transaction((id: unknown, patch: unknown): KeyRecord | undefined => {
+    const row = getRow(id);
+    if (row === undefined) return undefined;
+    const current = keyFromRow(row);
+    if (current.revoked) throw new StoreError("key_revoked", `key ${current.id} is revoked`);
+    const next = resolveKeyPatch(patch, current);
+    const updated: KeyRecord = { ...current, ...next };
+    if (JSON.stringify(updated) === JSON.stringify(current)) return current;
+    q.update.run({ id: current.id, ...scopeColumns(next) });
+    changes.markLocalChange();
+    return updated;
+  });
+
+  return {
+    async createKey(input) {
+      return createKey.immediate(input);
+    },
+    async getKey(id) {
+      const row = getRow(id);
+      return row === undefined ? undefined : keyFromRow(row);
+    },
+    async getSigningSecret(keyId) {
+      if (typeof keyId !== "string") return undefined;
+      return q.signingSecret.get(keyId)?.secret ?? undefined;
+    },
+    async listKeys(appId) {
+      const rows = appId === undefined ? q.list.all() : q.listOfApp.all(appId);
+      return rows.map(keyFromRow);
+    },
+    async revokeKey(id) {
+      return revokeKey.immediate(id);
+    },
+    async updateKey(id, patch) {
+      return updateKey.immediate(id, patch);
+    },
+    async deleteKey(id) {
+      if (typeof id !== "string") return false;
+      const deleted = q.delete.run(id).changes > 0;
+      if (deleted) changes.markLocalChange();
+      return deleted;
+    },
+  };
+}
