@@ -1,13 +1,16 @@
 import type { Connection } from "./connection.js";
 import { createHub, type Hub } from "./hub.js";
-import type { AppRecord, Store } from "./store/types.js";
+import { createMeter, type Meter } from "./meter.js";
+import type { AppRecord, Store, UsageRecord } from "./store/types.js";
 
-/** Message usage of an app in its current period. */
-export interface Usage {
-  /** Unix seconds. */
-  periodStartUnix: number;
-  messagesUsed: number;
-  peakConcurrent: number;
+/** Usage of an app in its current period (the persisted part; `concurrentNow` is live). */
+export type Usage = UsageRecord;
+
+/** Usage as `GET /v1/usage` and the admin API report it (protocol.md §11). */
+export interface UsageReport extends UsageRecord {
+  /** Unix seconds: end of the current period (exclusive). */
+  periodEndUnix: number;
+  concurrentNow: number;
 }
 
 /** The live side of an app on this node: its record, local hub, connections and usage. */
@@ -16,6 +19,8 @@ export interface AppRuntime {
   record: AppRecord;
   readonly hub: Hub;
   readonly connections: Set<Connection>;
+  /** The node's hot-path counters (shared by every app of the node; metrics.ts reads them). */
+  readonly meter: Meter;
   readonly usage: Usage;
 }
 
@@ -36,36 +41,80 @@ export function periodStart(record: AppRecord, nowSec: number): number {
 }
 
 /**
+ * Moves the app's counters to the period containing `nowSec` when that one has begun: messages
+ * restart at 0 and the peak at the connections open now. A plan change of `periodSec` moves the
+ * period bounds, so it starts a new period too. Called by everything that reads or counts usage.
+ */
+export function rollUsagePeriod(app: AppRuntime, nowSec = Date.now() / 1000): void {
+  const start = periodStart(app.record, nowSec);
+  if (start === app.usage.periodStartUnix) return;
+  app.usage.periodStartUnix = start;
+  app.usage.messagesUsed = 0;
+  app.usage.peakConcurrent = app.connections.size;
+}
+
+/**
+ * The app's usage in the period containing `nowSec`, with the period's end and the live connection
+ * count. Reading changes nothing: when that period began after the one the counters were kept for
+ * (no message or flush since it rolled over), it reports the new period with nothing used yet.
+ */
+export function currentUsage(app: AppRuntime, nowSec = Date.now() / 1000): UsageReport {
+  const start = periodStart(app.record, nowSec);
+  const current = start === app.usage.periodStartUnix;
+  const concurrentNow = app.connections.size;
+  return {
+    periodStartUnix: start,
+    periodEndUnix: start + app.record.plan.periodSec,
+    concurrentNow,
+    peakConcurrent: Math.max(current ? app.usage.peakConcurrent : 0, concurrentNow),
+    messagesUsed: current ? app.usage.messagesUsed : 0,
+  };
+}
+
+/**
  * Counts one accepted `publish`/`send` against the app's allowance; false (and nothing counted)
  * when the period's allowance is spent.
  */
 export function consumeMessage(app: AppRuntime, nowSec = Date.now() / 1000): boolean {
-  const start = periodStart(app.record, nowSec);
-  if (start !== app.usage.periodStartUnix) {
-    app.usage.periodStartUnix = start;
-    app.usage.messagesUsed = 0;
-  }
+  rollUsagePeriod(app, nowSec);
   const max = app.record.plan.maxMessagesPerPeriod;
   if (max !== null && app.usage.messagesUsed >= max) return false;
   app.usage.messagesUsed += 1;
   return true;
 }
 
-export function createAppRegistry(store: Store): AppRegistry {
+/**
+ * The counters a new runtime starts from: the persisted ones when they belong to the current
+ * period (a restart keeps counting where the last process stopped), else a fresh period.
+ */
+async function initialUsage(store: Store, record: AppRecord): Promise<Usage> {
+  const start = periodStart(record, Date.now() / 1000);
+  const saved = await store.loadUsage(record.id);
+  if (saved?.periodStartUnix === start) return { ...saved };
+  return { periodStartUnix: start, messagesUsed: 0, peakConcurrent: 0 };
+}
+
+/**
+ * Loads app runtimes (with their persisted usage) from `store`; their hubs and sessions count into
+ * `meter` (default: a detached one).
+ */
+export function createAppRegistry(store: Store, meter: Meter = createMeter()): AppRegistry {
   const apps = new Map<string, AppRuntime>();
   const loading = new Map<string, Promise<AppRuntime | undefined>>();
 
   async function load(appId: string): Promise<AppRuntime | undefined> {
     const record = await store.getApp(appId);
     if (!record) return undefined;
+    const usage = await initialUsage(store, record);
     const existing = apps.get(appId);
     if (existing) return existing;
     const runtime: AppRuntime = {
       id: appId,
       record,
-      hub: createHub(),
+      hub: createHub(undefined, meter),
       connections: new Set(),
-      usage: { periodStartUnix: periodStart(record, Date.now() / 1000), messagesUsed: 0, peakConcurrent: 0 },
+      usage,
+      meter,
     };
     apps.set(appId, runtime);
     return runtime;

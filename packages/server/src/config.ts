@@ -27,10 +27,18 @@ export interface ServerConfig {
   rateFramesPerSec: number;
   /** Per-connection token bucket: burst. Default 200. */
   rateBurst: number;
-  /** `retryAfterMs` announced in `going_away` on shutdown. Default 1,000. */
+  /**
+   * Least `retryAfterMs` announced in `going_away` on shutdown; each client gets a random extra of
+   * up to half of it, so clients closed in the same instant do not all come back together. Default 1,000.
+   */
   goingAwayRetryAfterMs: number;
-  /** Graceful drain window: closes on shutdown are spread over it. Default 10,000. */
+  /**
+   * Graceful drain window: on shutdown, clients get `going_away` and a 1001 close spread evenly over
+   * it (drain.ts); 0 closes everyone at once. At most 3,600,000. Default 10,000.
+   */
   drainMs: number;
+  /** Serve Prometheus metrics at `/metrics` (no auth: bind privately or firewall it). Default true. */
+  metricsEnabled: boolean;
   /** Usage counters are written to the store at least this often (and on shutdown). Default 5,000. */
   usageFlushMs: number;
   /** REST requests allowed per credential per second (burst 2×); over it → 429. Default 100. */
@@ -57,6 +65,7 @@ export const defaults: ServerConfig = {
   rateBurst: 200,
   goingAwayRetryAfterMs: 1_000,
   drainMs: 10_000,
+  metricsEnabled: true,
   usageFlushMs: 5_000,
   restRatePerSec: 100,
   turnSecret: undefined,
@@ -116,6 +125,11 @@ export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig
   if (config.turnSecret !== undefined && !config.turnUrls.some((u) => /^turns?:/.test(u))) {
     problems.push("turnSecret needs at least one turn: or turns: URL in turnUrls");
   }
+  // Timers cannot wait longer than 2^31 ms, and an hour is already far beyond any useful drain.
+  if (Number.isInteger(config.drainMs) && config.drainMs > 3_600_000) {
+    problems.push("drainMs must be at most 3,600,000 (one hour)");
+  }
+  if (typeof config.metricsEnabled !== "boolean") problems.push("metricsEnabled must be a boolean");
   if (problems.length > 0) throw new TypeError(`invalid server config: ${problems.join("; ")}`);
   return config;
 }

@@ -1,13 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { CloseCode, CloseReason, Limits } from "@switchboard/protocol";
+import { Limits } from "@switchboard/protocol";
 import { WebSocketServer } from "ws";
 import { createAppRegistry } from "./apps.js";
 import { createKeyDirectory } from "./auth/keys.js";
 import { resolveConfig, type ServerConfig } from "./config.js";
-import { frameBytes } from "./encode.js";
-import { effectiveMaxConnections } from "./fd-limit.js";
+import { drain } from "./drain.js";
+import { effectiveMaxConnections, openFileLimit } from "./fd-limit.js";
 import { createGateway } from "./gateway.js";
 import { createHttpApp } from "./http/app.js";
 import { createConnectRateLimiter } from "./http/connect-rate.js";
@@ -15,14 +15,19 @@ import type { Lifecycle, RouteContext } from "./http/context.js";
 import { rejectUpgrade } from "./http/reject.js";
 import { startKeepalive } from "./keepalive.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import type { ProcessStatsReader } from "./process-stats.js";
 import { watchStoreChanges } from "./revocation.js";
 import type { Store } from "./store/types.js";
+import { createUsageFlusher } from "./usage-flusher.js";
 
 /** Injected dependencies; tests swap them. */
 export interface ServerDeps {
   store: Store;
   /** Default: silent. */
   logger?: Logger;
+  /** Readers of RSS and open fds for `/metrics`. Default: /proc; tests inject failing ones. */
+  processStats?: ProcessStatsReader;
 }
 
 /** A running (or ready to run) Switchboard node. */
@@ -30,16 +35,22 @@ export interface SwitchboardServer {
   /** Starts listening on `config.host:config.port`; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number }>;
   /**
-   * Stops taking connections, tells every client `going_away {retryAfterMs}` and closes it with
-   * 1001, then resolves once all sockets are gone. Does not close the injected store.
+   * Graceful shutdown: `/readyz` turns 503 and upgrades get HTTP 503 at once; every client gets
+   * `going_away {retryAfterMs}` and a 1001 close, spread over `config.drainMs` (drain.ts); sockets
+   * that have not finished closing {@link CLOSE_GRACE_MS} after the window are dropped. Resolves once
+   * all sockets are gone and the usage counters are written, at once when no client is connected.
+   * Calling it again returns the same promise. Does not close the injected store.
    */
   close(): Promise<void>;
   /** The bound address, or null before `listen`. */
   address(): { host: string; port: number } | null;
 }
 
-/** How long `close()` waits for clients to finish the closing handshake before dropping them. */
-const CLOSE_GRACE_MS = 3_000;
+/**
+ * How long `close()` waits, after the drain window, for clients to finish the closing handshake
+ * before dropping them. A shutdown takes at most `drainMs` + this + the usage flush.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Creates a Switchboard server: the `/v1` WebSocket endpoint (protocol.md §1–§10) and the HTTP
@@ -50,7 +61,8 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   const config = resolveConfig(options);
   const log = deps.logger ?? silentLogger();
   const { store } = deps;
-  const maxConnections = effectiveMaxConnections(config.maxConnections);
+  const fdLimit = openFileLimit();
+  const maxConnections = effectiveMaxConnections(config.maxConnections, fdLimit);
   if (config.maxConnections !== undefined && maxConnections < config.maxConnections) {
     log.warn(
       { requested: config.maxConnections, maxConnections },
@@ -59,11 +71,26 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   }
 
   const keys = createKeyDirectory(store);
-  const apps = createAppRegistry(store);
-  const gateway = createGateway({ config, keys, apps, log });
+  // The gauges read live state at scrape time; nothing on the hot path maintains them.
+  const metrics = createMetrics(
+    {
+      connections: () => gateway.connections.size,
+      subscriptions: () => {
+        let n = 0;
+        for (const connection of gateway.connections) n += connection.subscriptions.size;
+        return n;
+      },
+      draining: () => lifecycle.draining,
+    },
+    { processStats: deps.processStats, maxFds: fdLimit, maxConnections },
+  );
+  const { meter } = metrics;
+  const apps = createAppRegistry(store, meter);
+  const gateway = createGateway({ config, keys, apps, log, meter });
+  const usage = createUsageFlusher({ store, apps, intervalMs: config.usageFlushMs, log });
   const limiter = createConnectRateLimiter(config.connectRatePerIp, config.connectRateWindowMs);
   const lifecycle: Lifecycle = { accepting: false, draining: false };
-  const context: RouteContext = { config, store, apps, keys, gateway, lifecycle, log };
+  const context: RouteContext = { config, store, apps, keys, gateway, lifecycle, log, metrics };
   const app = createHttpApp(context);
   const http = app.server;
   const wss = new WebSocketServer({
@@ -73,6 +100,12 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     clientTracking: false,
   });
   const disposers: Array<() => void> = [];
+  let closing: Promise<void> | undefined;
+
+  const refuseUpgrade = (socket: Duplex, status: number, error: string, message: string) => {
+    meter.upgradeRejections.set(status, (meter.upgradeRejections.get(status) ?? 0) + 1);
+    rejectUpgrade(socket, status, error, message);
+  };
 
   // Accept errors (EMFILE at the descriptor limit) must not kill the process.
   http.on("error", (err: NodeJS.ErrnoException) => {
@@ -81,14 +114,14 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const path = (req.url ?? "/").split("?", 1)[0];
-    if (path !== "/v1") return rejectUpgrade(socket, 404, "not_found", "the WebSocket endpoint is /v1");
+    if (path !== "/v1") return refuseUpgrade(socket, 404, "not_found", "the WebSocket endpoint is /v1");
     if (!limiter.allow(req.socket.remoteAddress ?? "unknown")) {
-      return rejectUpgrade(socket, 429, "rate_limited", "too many connection attempts from this address");
+      return refuseUpgrade(socket, 429, "rate_limited", "too many connection attempts from this address");
     }
     if (!lifecycle.accepting)
-      return rejectUpgrade(socket, 503, "unavailable", "server is not accepting connections");
+      return refuseUpgrade(socket, 503, "unavailable", "server is not accepting connections");
     if (gateway.sockets.size >= maxConnections) {
-      return rejectUpgrade(socket, 503, "over_capacity", "server is at its connection limit");
+      return refuseUpgrade(socket, 503, "over_capacity", "server is at its connection limit");
     }
     // ws completes the upgrade synchronously (or aborts a bad one with HTTP 400 itself).
     wss.handleUpgrade(req, socket, head, (ws) => gateway.accept(ws, req));
@@ -106,6 +139,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
           config.pongTimeoutMs,
         ),
         watchStoreChanges(store, keys, apps, gateway.connections, log),
+        usage.start(),
         () => limiter.close(),
       );
       const bound = this.address();
@@ -114,25 +148,9 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
       return bound;
     },
 
-    async close() {
-      lifecycle.accepting = false;
-      lifecycle.draining = true;
-      for (const dispose of disposers.splice(0)) dispose();
-      const goingAway = frameBytes({ type: "going_away", retryAfterMs: config.goingAwayRetryAfterMs });
-      for (const connection of gateway.connections) {
-        connection.transport.send(goingAway);
-        connection.transport.close(CloseCode.GoingAway, CloseReason[CloseCode.GoingAway]);
-      }
-      for (const ws of gateway.sockets) {
-        if (ws.readyState !== ws.OPEN) continue;
-        ws.resume(); // still paused if it was mid-handshake
-        ws.close(CloseCode.GoingAway, "going away");
-      }
-      const deadline = Date.now() + CLOSE_GRACE_MS;
-      while (gateway.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const ws of gateway.sockets) ws.terminate();
-      http.closeAllConnections();
-      await app.close();
+    close() {
+      closing ??= shutdown();
+      return closing;
     },
 
     address() {
@@ -140,4 +158,25 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
       return info ? { host: info.address, port: info.port } : null;
     },
   };
+
+  async function shutdown(): Promise<void> {
+    lifecycle.accepting = false;
+    lifecycle.draining = true;
+    log.info({ connections: gateway.connections.size, drainMs: config.drainMs }, "draining");
+    await drain(gateway, {
+      windowMs: config.drainMs,
+      retryAfterMs: config.goingAwayRetryAfterMs,
+      graceMs: CLOSE_GRACE_MS,
+      meter,
+      log,
+    });
+    // After the drain: keepalive, revocation and the periodic usage flush keep working while
+    // clients are still connected.
+    for (const dispose of disposers.splice(0)) dispose();
+    metrics.close();
+    http.closeAllConnections();
+    await app.close();
+    // Last: every socket is gone and no request is in flight, so these counters are final.
+    await usage.flush();
+  }
 }

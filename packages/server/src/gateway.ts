@@ -1,14 +1,17 @@
 import type { IncomingMessage } from "node:http";
-import { CloseCode, CloseReason, Limits } from "@switchboard/protocol";
+import { CloseCode, CloseReason, ErrorCode, Limits } from "@switchboard/protocol";
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
 import { authenticate, type Identity } from "./auth/authenticate.js";
+import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
 import type { KeyDirectory } from "./auth/keys.js";
 import type { ServerConfig } from "./config.js";
 import type { Connection } from "./connection.js";
 import { frameBytes } from "./encode.js";
+import type { Meter } from "./meter.js";
 import { dispatchFrame } from "./session/dispatch.js";
+import { fail } from "./session/reply.js";
 import { runAt } from "./timers.js";
 import { createTokenBucket } from "./token-bucket.js";
 import { wsTransport } from "./transport.js";
@@ -30,39 +33,49 @@ interface GatewayDeps {
   keys: KeyDirectory;
   apps: AppRegistry;
   log: Logger;
+  /** Counts handshakes, welcomes and closes (the sessions count through `app.meter`). */
+  meter: Meter;
 }
 
-export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway {
+const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;
+
+export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): Gateway {
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
   let nextId = 1;
 
-  function refuse(ws: WebSocket, code: number): void {
+  function refuse(ws: WebSocket, code: number, startedMs: number): void {
     // Reading must resume, or the client's answering close frame is never seen and the socket
     // lingers until ws's 30 s close timeout.
     ws.resume();
     ws.close(code, CloseReason[code as keyof typeof CloseReason] ?? "");
+    meter.observeHandshake(secondsSince(startedMs), "refused");
+    // Never the query: it carries the credential.
+    log.debug({ code }, "handshake refused");
   }
 
-  async function admit(ws: WebSocket, req: IncomingMessage): Promise<void> {
+  async function admit(ws: WebSocket, req: IncomingMessage, startedMs: number): Promise<void> {
     const query = new URL(req.url ?? "/", "http://localhost").searchParams;
     const origin = req.headers.origin;
     const outcome = await authenticate(query, origin, keys, Date.now());
     if (ws.readyState !== ws.OPEN) return;
-    if (!outcome.ok) return refuse(ws, outcome.close);
+    if (!outcome.ok) return refuse(ws, outcome.close, startedMs);
     const app = await apps.get(outcome.identity.appId);
     if (ws.readyState !== ws.OPEN) return;
-    if (!app) return refuse(ws, CloseCode.InvalidToken);
-    if (app.record.suspended) return refuse(ws, CloseCode.AppSuspended);
+    if (!app) return refuse(ws, CloseCode.InvalidToken, startedMs);
+    if (app.record.suspended) return refuse(ws, CloseCode.AppSuspended, startedMs);
     const cap = app.record.plan.maxConcurrentConnections;
-    if (cap !== null && app.connections.size >= cap) return refuse(ws, CloseCode.OverConnectionLimit);
-    open(ws, outcome.identity, app);
+    if (cap !== null && app.connections.size >= cap) {
+      return refuse(ws, CloseCode.OverConnectionLimit, startedMs);
+    }
+    open(ws, outcome.identity, app, startedMs);
   }
 
   function open(
     ws: WebSocket,
     identity: Identity,
     app: NonNullable<Awaited<ReturnType<AppRegistry["get"]>>>,
+    startedMs: number,
   ): void {
     const id = nextId++;
     const transport = wsTransport(ws, config.sendBufferLimitBytes, () =>
@@ -93,9 +106,8 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
 
     ws.on("message", (data, isBinary) => {
       if (isBinary) {
-        connection.transport.send(
-          frameBytes({ type: "error", code: "malformed_message", message: "frames must be text (JSON)" }),
-        );
+        meter.framesIn.invalid += 1;
+        fail(connection, ErrorCode.MalformedMessage, "frames must be text (JSON)", undefined);
         return;
       }
       try {
@@ -103,15 +115,14 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
       } catch (err) {
         // A bug must cost one frame, never the process: answer and keep serving.
         log.error({ err, connection: id }, "frame handling failed");
-        connection.transport.send(
-          frameBytes({ type: "error", code: "internal_error", message: "internal error" }),
-        );
+        fail(connection, ErrorCode.InternalError, "internal error", undefined);
       }
     });
     ws.on("pong", () => {
       connection.pongPending = false;
     });
-    ws.once("close", () => {
+    ws.once("close", (code) => {
+      log.debug({ connection: id, appId: app.id, peerId: identity.peerId, code }, "disconnected");
       cancelExpiry?.();
       connections.delete(connection);
       app.connections.delete(connection);
@@ -125,23 +136,36 @@ export function createGateway({ config, keys, apps, log }: GatewayDeps): Gateway
         expiresAt: identity.expiresAt,
         serverTime: Math.floor(Date.now() / 1000),
         maxMessageSize: Limits.maxFrameBytes,
-        metadata: identity.metadata,
+        // JWT metadata, plus TURN credentials when injected (protocol.md §12).
+        metadata: welcomeMetadata(identity, turnSettingsOf(config), Date.now()),
       }),
     );
+    meter.framesOut.welcome += 1;
+    meter.observeHandshake(secondsSince(startedMs), "accepted");
+    log.debug({ connection: id, appId: app.id, peerId: identity.peerId }, "connected");
     ws.resume();
   }
 
   return {
     accept(ws, req) {
+      // ws completes the upgrade synchronously inside the `upgrade` event: this is upgrade time.
+      const startedMs = performance.now();
       sockets.add(ws);
-      ws.once("close", () => sockets.delete(ws));
+      ws.once("close", (code) => {
+        sockets.delete(ws);
+        meter.countClose(code);
+      });
       // ws closes with 1009/1007 itself on oversize or invalid UTF-8; the error is only logged.
       ws.on("error", (err) => log.debug({ err: err.message }, "websocket error"));
       // Frames sent before `welcome` wait in the kernel until the connection is admitted.
       ws.pause();
-      admit(ws, req).catch((err: unknown) => {
+      admit(ws, req, startedMs).catch((err: unknown) => {
         log.error({ err }, "handshake failed");
-        if (ws.readyState === ws.OPEN) ws.close(CloseCode.InternalError, "internal error");
+        if (ws.readyState === ws.OPEN) {
+          ws.resume(); // or the client's answering close frame is never read
+          ws.close(CloseCode.InternalError, "internal error");
+          meter.observeHandshake(secondsSince(startedMs), "refused");
+        }
       });
     },
     connections,

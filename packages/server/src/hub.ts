@@ -7,6 +7,8 @@ import {
 } from "@switchboard/protocol";
 import type { Connection, Sender, Subscription } from "./connection.js";
 import { frameBytes } from "./encode.js";
+import { createMessageRates, type MessageRates } from "./message-rates.js";
+import { createMeter, type Meter } from "./meter.js";
 
 /** Who is in one concrete channel. */
 interface ChannelState {
@@ -18,6 +20,21 @@ interface ChannelState {
 interface WildcardState {
   readonly matches: (literal: string) => boolean;
   readonly subscribers: Map<Connection, Subscription>;
+}
+
+/** A concrete channel as admin stats list it. */
+export interface ChannelStats {
+  channel: string;
+  /** Sockets subscribed. */
+  subscribers: number;
+  /** Distinct peers present (presence-enabled sockets only, protocol.md §5). */
+  peers: number;
+}
+
+/** A wildcard subscription pattern as admin stats list it. */
+export interface PatternStats {
+  pattern: string;
+  subscribers: number;
 }
 
 /**
@@ -41,7 +58,18 @@ export interface Hub {
   sendDirect(sender: Sender, to: string, data: Json): number;
   /** The peers present in a concrete channel, one entry per peerId. */
   presenceOf(channel: string): PresenceMember[];
+  /** Every concrete channel with at least one local subscriber, in no particular order. */
+  listChannels(): ChannelStats[];
+  /** Every wildcard pattern with at least one local subscriber, in no particular order. */
+  listPatterns(): PatternStats[];
   readonly channelCount: number;
+  /** Distinct peers with at least one socket here. */
+  readonly peerCount: number;
+  /**
+   * Messages in (each `publish` and `sendDirect` call: accepted publish/send and REST publish) and
+   * out (sockets written to), counted here so every caller is covered.
+   */
+  readonly rates: MessageRates;
 }
 
 const NO_SOCKETS: ReadonlySet<Connection> = new Set();
@@ -50,15 +78,31 @@ function member(peerId: string, metadata: JsonObject | undefined): PresenceMembe
   return metadata === undefined ? { peerId } : { peerId, metadata };
 }
 
-export function createHub(): Hub {
+/**
+ * `rates` is injectable so tests can drive its clock. `meter` gets the deliveries of every frame the
+ * hub writes (one integer add per fan-out) and the fan-out time of each publish.
+ */
+export function createHub(rates: MessageRates = createMessageRates(), meter: Meter = createMeter()): Hub {
   const channels = new Map<string, ChannelState>();
   const wildcards = new Map<string, WildcardState>();
   const peers = new Map<string, Set<Connection>>();
 
   function announce(state: ChannelState, aboutPeer: string, bytes: Buffer): void {
+    let sent = 0;
     for (const subscriber of state.subscribers.keys()) {
-      if (subscriber.presenceEnabled && subscriber.peerId !== aboutPeer) subscriber.transport.send(bytes);
+      if (subscriber.presenceEnabled && subscriber.peerId !== aboutPeer) {
+        subscriber.transport.send(bytes);
+        sent += 1;
+      }
     }
+    meter.framesOut.presence += sent;
+  }
+
+  /** Counts one publish's deliveries and fan-out time; returns `recipients`. */
+  function fannedOut(recipients: number, startedMs: number): number {
+    meter.framesOut.message += recipients;
+    meter.observeFanout((performance.now() - startedMs) / 1000);
+    return recipients;
   }
 
   function leaveChannel(connection: Connection, channel: string): void {
@@ -144,6 +188,7 @@ export function createHub(): Hub {
         if (peerId !== connection.peerId) joined.push(member(peerId, entry.metadata));
       }
       connection.transport.send(frameBytes({ type: "presence", channel, joined, left: [] }));
+      meter.framesOut.presence += 1;
 
       const entry = state.present.get(connection.peerId);
       if (entry) {
@@ -168,6 +213,7 @@ export function createHub(): Hub {
     },
 
     publish(sender, channel, data) {
+      const startedMs = performance.now();
       const bytesFor = messageBytes(sender, channel, data);
       const exclude = sender.connection;
       const state = channels.get(channel);
@@ -179,7 +225,10 @@ export function createHub(): Hub {
           recipients += 1;
         }
       }
-      if (wildcards.size === 0) return recipients;
+      if (wildcards.size === 0) {
+        rates.record(1, recipients);
+        return fannedOut(recipients, startedMs);
+      }
       const literal = literalName(channel);
       // A socket subscribed both to the channel and to matching patterns gets the message once.
       const served = new Set<Connection>();
@@ -193,7 +242,8 @@ export function createHub(): Hub {
           recipients += 1;
         }
       }
-      return recipients;
+      rates.record(1, recipients);
+      return fannedOut(recipients, startedMs);
     },
 
     socketsOf(peerId) {
@@ -202,13 +252,19 @@ export function createHub(): Hub {
 
     sendDirect(sender, to, data) {
       const sockets = peers.get(to);
-      if (!sockets) return 0;
+      if (!sockets) {
+        // Still an accepted message (the target may be on another node).
+        rates.record(1, 0);
+        return 0;
+      }
       const bytes = frameBytes(
         sender.peerMetadata === undefined
           ? { type: "direct", from: sender.peerId, data }
           : { type: "direct", from: sender.peerId, data, fromMetadata: sender.peerMetadata },
       );
       for (const socket of sockets) socket.transport.send(bytes);
+      meter.framesOut.direct += sockets.size;
+      rates.record(1, sockets.size);
       return sockets.size;
     },
 
@@ -218,8 +274,26 @@ export function createHub(): Hub {
       return [...state.present].map(([peerId, entry]) => member(peerId, entry.metadata));
     },
 
+    listChannels() {
+      return [...channels].map(([channel, state]) => ({
+        channel,
+        subscribers: state.subscribers.size,
+        peers: state.present.size,
+      }));
+    },
+
+    listPatterns() {
+      return [...wildcards].map(([pattern, state]) => ({ pattern, subscribers: state.subscribers.size }));
+    },
+
     get channelCount() {
       return channels.size;
     },
+
+    get peerCount() {
+      return peers.size;
+    },
+
+    rates,
   };
 }

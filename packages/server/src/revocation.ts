@@ -7,8 +7,9 @@ import type { Store } from "./store/types.js";
 
 /**
  * Applies store changes made by any process (CLI, admin API, another node) to live connections:
- * drops the key cache, closes connections whose key was revoked or deleted (4001) and those of
- * suspended apps (4012). Runs are serialised; a change during a run triggers one more run.
+ * drops the key cache, closes connections whose key was revoked or deleted (4001), those of
+ * suspended apps (4012) and those of deleted apps (4001). Runs are serialised; a change during a
+ * run triggers one more run.
  */
 export function watchStoreChanges(
   store: Store,
@@ -22,11 +23,16 @@ export function watchStoreChanges(
 
   async function reconcile(): Promise<void> {
     const gone = await apps.refresh();
-    for (const app of [...apps.all(), ...gone]) {
-      if (app.record.suspended || gone.includes(app)) {
-        for (const c of app.connections)
-          c.transport.close(CloseCode.AppSuspended, CloseReason[CloseCode.AppSuspended]);
-      }
+    for (const app of apps.all()) {
+      if (!app.record.suspended) continue;
+      for (const c of app.connections)
+        c.transport.close(CloseCode.AppSuspended, CloseReason[CloseCode.AppSuspended]);
+    }
+    // A deleted app took its keys with it: its connections end as a deleted key's do (4001, terminal),
+    // which is also what a reconnect would get at the handshake.
+    for (const app of gone) {
+      for (const c of app.connections)
+        c.transport.close(CloseCode.InvalidToken, CloseReason[CloseCode.InvalidToken]);
     }
     const byKey = new Map<string, Connection[]>();
     for (const connection of connections) {

@@ -4,6 +4,7 @@ import type { Identity } from "./auth/authenticate.js";
 import { createScope, type Scope } from "./auth/scope.js";
 import type { Connection } from "./connection.js";
 import { createHub } from "./hub.js";
+import { createMeter } from "./meter.js";
 import { createTokenBucket } from "./token-bucket.js";
 import type { Transport } from "./transport.js";
 
@@ -42,17 +43,24 @@ export function recordingTransport(): RecordingTransport {
 }
 
 export function testApp(id = "app_test"): AppRuntime {
+  const meter = createMeter();
   return {
     id,
     record: {
       id,
       name: id,
       suspended: false,
-      plan: { maxConcurrentConnections: null, maxMessagesPerPeriod: null, periodSec: 2_592_000 },
+      plan: {
+        name: "default",
+        maxConcurrentConnections: null,
+        maxMessagesPerPeriod: null,
+        periodSec: 2_592_000,
+      },
       createdAt: 0,
     },
-    hub: createHub(),
+    hub: createHub(undefined, meter),
     connections: new Set(),
+    meter,
     usage: { periodStartUnix: 0, messagesUsed: 0, peakConcurrent: 0 },
   };
 }

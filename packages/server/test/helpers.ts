@@ -17,6 +17,7 @@ import WebSocket from "ws";
 
 export type Store = Awaited<ReturnType<typeof openSqliteStore>>["store"];
 export type ServerConfig = NonNullable<Parameters<typeof createServer>[0]>;
+export type ServerDeps = Parameters<typeof createServer>[1];
 export type AppRecord = Awaited<ReturnType<Store["defaultApp"]>>;
 export type NewKeyInput = Parameters<Store["createKey"]>[0];
 export type KeyOptions = Partial<Omit<NewKeyInput, "type">>;
@@ -426,11 +427,14 @@ export interface TestServer {
 export interface StartOptions {
   /** Store poll interval (how fast changes by other handles are seen). */
   pollMs?: number;
+  /** Dependencies other than the store (e.g. a capturing logger, failing process readers). */
+  deps?: Omit<ServerDeps, "store">;
 }
 
 /**
  * Starts a server on 127.0.0.1:0 over a fresh data dir. Test-friendly defaults: the per-IP connect
- * rate is off; everything else is the server's default unless `config` says otherwise.
+ * rate is off and the drain window is 0 (close() closes every client at once); everything else is
+ * the server's default unless `config` says otherwise.
  */
 export async function startServer(
   config: Partial<ServerConfig> = {},
@@ -442,8 +446,8 @@ export async function startServer(
   const { store } = await openSqliteStore(storeOptions);
   const logger = pino({ level: process.env.SWITCHBOARD_TEST_LOG ?? "silent" });
   const server = createServer(
-    { host: "127.0.0.1", port: 0, connectRatePerIp: 0, ...config },
-    { store, logger },
+    { host: "127.0.0.1", port: 0, connectRatePerIp: 0, drainMs: 0, ...config },
+    { logger, ...options.deps, store },
   );
   const { host, port } = await server.listen();
   const hostPart = host.includes(":") ? `[${host}]` : host;

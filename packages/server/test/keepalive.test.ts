@@ -70,7 +70,11 @@ describe("graceful shutdown", () => {
     await b.quiet();
     await ts.closeServer();
     for (const c of [a, b]) {
-      expect(await c.next()).toEqual({ type: "going_away", retryAfterMs: 1234 });
+      // The configured base plus a jitter of up to half of it (drain.ts).
+      const goingAway = await c.next();
+      expect(goingAway).toEqual({ type: "going_away", retryAfterMs: expect.any(Number) });
+      expect(goingAway.retryAfterMs).toBeGreaterThanOrEqual(1234);
+      expect(goingAway.retryAfterMs).toBeLessThanOrEqual(1234 + 617);
       const closed = await c.waitClose();
       expect(closed.code).toBe(1001);
       expect(c.queue).toEqual([]);

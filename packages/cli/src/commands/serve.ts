@@ -11,14 +11,22 @@ import { type Command, Option } from "commander";
 import { dataDirOption, openStore } from "../data-dir.js";
 import { CliError, UsageError } from "../errors.js";
 import { integerIn, LOG_LEVELS, nonEmpty, parseHeaderToken, parsePort } from "../parse.js";
+import {
+  type TurnOptions,
+  turnConfig,
+  turnSecretOption,
+  turnTtlOption,
+  turnUrlsOption,
+} from "../turn-options.js";
 
-interface ServeOptions {
+interface ServeOptions extends TurnOptions {
   host: string;
   port: number;
   dataDir: string;
   adminToken?: string;
   connectRatePerIp: number;
   maxConnections?: number;
+  drainMs: number;
   logLevel: string;
 }
 
@@ -93,18 +101,28 @@ export function banner(secrets: FirstStartSecrets, address: { host: string; port
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-/** SIGTERM/SIGINT: close the server (clients get going_away), then the store, then exit 0. */
-function exitOnSignals(server: SwitchboardServer, store: Store, log: Logger): void {
+/**
+ * Beyond the drain window, what a shutdown may take before the process gives up and exits 1: the
+ * server's close grace (2 s), the usage flush and closing the store, with room for a loaded machine.
+ */
+const SHUTDOWN_MARGIN_MS = 10_000;
+
+/**
+ * SIGTERM/SIGINT: close the server (clients get going_away and 1001, spread over `drainMs`), then
+ * the store, then exit 0. Exits 1 if that takes over `drainMs` + {@link SHUTDOWN_MARGIN_MS}.
+ */
+function exitOnSignals(server: SwitchboardServer, store: Store, log: Logger, drainMs: number): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     // A second signal means "now": do not wait for clients to finish closing.
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, "shutting down");
+    const budgetMs = drainMs + SHUTDOWN_MARGIN_MS;
     setTimeout(() => {
-      log.error("shutdown took over 10 s; exiting anyway");
+      log.error({ budgetMs }, "shutdown took too long; exiting anyway");
       process.exit(1);
-    }, 10_000).unref();
+    }, budgetMs).unref();
     server
       .close()
       .then(() => store.close())
@@ -121,6 +139,8 @@ function exitOnSignals(server: SwitchboardServer, store: Store, log: Logger): vo
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  // Before the store: a usage error must not create a data dir whose first-start keys nobody saw.
+  const turn = turnConfig(options);
   const { store, created } = await openStore(options.dataDir);
   try {
     const logger = createLogger(options.logLevel);
@@ -132,6 +152,8 @@ async function serve(options: ServeOptions): Promise<void> {
           port: options.port,
           connectRatePerIp: options.connectRatePerIp,
           maxConnections: options.maxConnections,
+          ...turn,
+          drainMs: options.drainMs,
         },
         { store, logger },
       );
@@ -141,7 +163,7 @@ async function serve(options: ServeOptions): Promise<void> {
       throw err;
     }
     // Before anything slow: a signal during start-up must also close cleanly, not kill the process.
-    exitOnSignals(server, store, logger);
+    exitOnSignals(server, store, logger, options.drainMs);
     const secrets = await prepareSecrets(store, created, options.adminToken);
     let address: { host: string; port: number };
     try {
@@ -200,6 +222,18 @@ export function registerServe(program: Command): void {
         .env("SWITCHBOARD_MAX_CONNECTIONS")
         .argParser(integerIn(1)),
     )
+    .addOption(
+      new Option(
+        "--drain-ms <ms>",
+        "on SIGTERM/SIGINT, spread going_away + 1001 closes over this window; 0 = all at once",
+      )
+        .env("SWITCHBOARD_DRAIN_MS")
+        .default(10_000)
+        .argParser(integerIn(0, 3_600_000)),
+    )
+    .addOption(turnSecretOption())
+    .addOption(turnUrlsOption())
+    .addOption(turnTtlOption())
     .addOption(
       new Option("--log-level <level>", "JSON log level on stderr")
         .env("SWITCHBOARD_LOG_LEVEL")

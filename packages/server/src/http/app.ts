@@ -1,9 +1,18 @@
 import { createServer as createHttpServer } from "node:http";
 import { Limits } from "@switchboard/protocol";
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import { registerAdminRoutes } from "./admin/index.js";
 import type { RouteContext } from "./context.js";
 import { HttpError } from "./errors.js";
 import { registerHealthRoutes } from "./health.js";
+import { registerMetricsRoute } from "./metrics-route.js";
+import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { registerRestRoutes } from "./rest/index.js";
 
 /** REST request bodies are capped at 32 KB (protocol.md §11). */
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -21,6 +30,11 @@ export function createHttpApp(context: RouteContext): FastifyInstance {
     // Path parameters carry URL-encoded 256-byte channels and 128-byte peerIds.
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: false,
+    // Errors raised before routing (bad percent-encoding, over-long path parameter) keep the
+    // `{error, message}` shape of every other error instead of Fastify's own body.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.code(400).send({ error: "invalid_request", message: error.message });
+    },
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, _request, reply) => {
@@ -47,6 +61,16 @@ export function createHttpApp(context: RouteContext): FastifyInstance {
       .send({ error: "not_found", message: `no route for ${request.method} ${request.url.split("?")[0]}` }),
   );
 
-  registerHealthRoutes(app, context);
+  // @fastify/swagger collects routes from an onRoute hook, so it loads first and every route is
+  // added inside a plugin registered after it: a route added directly on `app` here would be
+  // registered before swagger loads and be missing from /v1/openapi.json.
+  registerOpenApi(app);
+  app.register(async (routes) => {
+    registerHealthRoutes(routes, context);
+    registerMetricsRoute(routes, context);
+    registerOpenApiRoute(routes);
+    registerRestRoutes(routes, context);
+    registerAdminRoutes(routes, context);
+  });
   return app;
 }

@@ -3,6 +3,7 @@ import type { KeyDirectory } from "../auth/keys.js";
 import type { ServerConfig } from "../config.js";
 import type { Gateway } from "../gateway.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/types.js";
 
 /** Whether the node takes new clients; `draining` once shutdown started. */
@@ -23,4 +24,6 @@ export interface RouteContext {
   readonly gateway: Gateway;
   readonly lifecycle: Lifecycle;
   readonly log: Logger;
+  /** This node's Prometheus registry and hot-path counters. */
+  readonly metrics: Metrics;
 }

@@ -8,11 +8,13 @@ import { handleSubscribe } from "./subscribe.js";
 import { handleUnsubscribe } from "./unsubscribe.js";
 
 /**
- * Handles one inbound text frame: decode once, charge the rate bucket (every frame but `ping`,
- * undecodable ones included), then run the command. Never throws for any input.
+ * Handles one inbound text frame: decode once, count it by type (`invalid` when undecodable), charge
+ * the rate bucket (every frame but `ping`, undecodable ones included), then run the command. Never
+ * throws for any input.
  */
 export function dispatchFrame(connection: Connection, text: string): void {
   const result = decodeClientFrame(text);
+  connection.app.meter.framesIn[result.ok ? result.frame.type : "invalid"] += 1;
   const isPing = result.ok && result.frame.type === "ping";
   if (!isPing && !connection.bucket.take()) {
     connection.transport.close(CloseCode.OverMessageRate, CloseReason[CloseCode.OverMessageRate]);
@@ -45,6 +47,7 @@ function run(connection: Connection, frame: ClientFrame): void {
           frame.requestId === undefined ? { type: "pong" } : { type: "pong", requestId: frame.requestId },
         ),
       );
+      connection.app.meter.framesOut.pong += 1;
       return;
   }
 }

@@ -4,10 +4,12 @@ import { frameBytes } from "../encode.js";
 
 /** Acknowledges a request; frames without `requestId` get no ack (protocol.md §3). */
 export function ack(connection: Connection, requestId: string | undefined): void {
-  if (requestId !== undefined) connection.transport.send(frameBytes({ type: "ack", requestId }));
+  if (requestId === undefined) return;
+  connection.transport.send(frameBytes({ type: "ack", requestId }));
+  connection.app.meter.framesOut.ack += 1;
 }
 
-/** Sends an `error` frame, echoing `requestId` when the request had a valid one. */
+/** Sends an `error` frame, echoing `requestId` when the request had a valid one; counts it by code. */
 export function fail(
   connection: Connection,
   code: ErrorCode,
@@ -21,4 +23,7 @@ export function fail(
         : { type: "error", code, message, requestId },
     ),
   );
+  const { meter } = connection.app;
+  meter.framesOut.error += 1;
+  meter.errors[code] += 1;
 }
