@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       "@switchboard/protocol": src("protocol"),
       "@switchboard/server": src("server"),
+      "@switchboard/client": src("client"),
     },
   },
   test: {
