@@ -1,0 +1,750 @@
+/**
+ * `SignallingClient`: one WebSocket connection to a Switchboard server, kept alive across drops,
+ * with pub/sub and direct messages on top. No WebRTC here.
+ *
+ * Lifecycle in one picture: `connect()` → attempt (tokenProvider, socket) → `welcome` → connected →
+ * drop → backoff (reconnect policy) → attempt … → `closed` on `close()`, a terminal close code,
+ * exhausted attempts, or any failure with `reconnect: false`.
+ */
+
+import {
+  classifyClose,
+  decodeServerFrame,
+  isReservedChannel,
+  Limits,
+  type ServerFrame,
+} from "@switchboard/protocol";
+import { describeCloseCode } from "./codes.js";
+import { Emitter, type Listener } from "./emitter.js";
+import {
+  DisconnectedError,
+  OversizedError,
+  SendError,
+  ServerRequestError,
+  SignallingConnectError,
+  type SignallingConnectErrorCode,
+  TokenProviderError,
+} from "./errors.js";
+import { validateIceServers } from "./ice-servers.js";
+import { keyHint, type Logger } from "./logger.js";
+import { type ResolvedOptions, resolveOptions, type SignallingClientOptions } from "./options.js";
+import { type CloseClass, reconnectDelay } from "./reconnect.js";
+import { type PendingRequest, type RequestFrame, type RequestHandlers, RequestTable } from "./requests.js";
+import { type ClientState, canTransition } from "./state.js";
+import type {
+  DisconnectedEvent,
+  IceServer,
+  SignallingClientEvents,
+  SubscribeOptions,
+  WebSocketLike,
+} from "./types.js";
+
+type Timer = ReturnType<typeof setTimeout>;
+type WelcomeFrame = Extract<ServerFrame, { type: "welcome" }>;
+
+/** One socket and what we learnt on it. */
+interface Session {
+  readonly socket: WebSocketLike;
+  welcomed: boolean;
+  /** From a `going_away` frame, used when the 1001 close follows. */
+  retryAfterMs: number | undefined;
+}
+
+const OPEN = 1;
+const PING_TEXT = '{"type":"ping"}';
+/** Keepalive pings go out after half the inactivity window, but never later than this. */
+const MAX_KEEPALIVE_MS = 25_000;
+/** setTimeout's largest delay; longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Close code/reason the client uses for its own closes. */
+const CLIENT_CLOSE_CODE = 1000;
+const noop = (): void => {};
+
+/**
+ * A realtime pub/sub and direct-message client for one Switchboard app.
+ *
+ * ```ts
+ * const client = new SignallingClient({ url: "wss://rt.example.com", apiKey: "pk_live_…" });
+ * client.on("message", ({ channel, data }) => render(channel, data));
+ * await client.connect();
+ * await client.subscribe("room-42");
+ * await client.publish("room-42", { text: "hi" });
+ * ```
+ *
+ * Requests (`subscribe`, `unsubscribe`, `publish`, `send`) resolve on the server's `ack` and reject
+ * with `ServerRequestError` (server `error`), `DisconnectedError` (socket dropped first, or the client
+ * is closed), `AckTimeoutError` (nothing within `ackTimeoutMs`), `SendError` or `OversizedError`
+ * (refused before sending). Requests made before the connection is up (`idle`, `connecting`,
+ * `reconnecting`) wait for the next `welcome`, within the same `ackTimeoutMs`.
+ */
+export class SignallingClient {
+  readonly #opts: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #events: Emitter<SignallingClientEvents>;
+  readonly #requests: RequestTable;
+  /** Subscriptions the server acknowledged, with their options: replayed after a reconnect. */
+  readonly #subscriptions = new Map<string, SubscribeOptions>();
+  /**
+   * Channel → sequence number of its latest subscribe/unsubscribe call, so that a late `ack` of an
+   * older call cannot re-add a channel that was unsubscribed meanwhile.
+   */
+  readonly #lastChannelCall = new Map<string, number>();
+  #callSeq = 0;
+
+  #state: ClientState = "idle";
+  #session: Session | null = null;
+  #peerId: string | null = null;
+  #iceServers: IceServer[] = [];
+  #maxMessageSize: number = Limits.maxFrameBytes;
+  #hasConnected = false;
+  /** Connection attempts started since the last `welcome` (or `connect()`); 1-based in events. */
+  #attempt = 0;
+  /** Reconnect attempts scheduled since the last `welcome` (or `connect()`): the policy's input. */
+  #retry = 0;
+  /** How the previous attempt since the last `welcome` ended (to spot repeated 4002s). */
+  #lastCloseClass: CloseClass | null = null;
+  /** Bumped whenever the current attempt is abandoned, so late provider results are ignored. */
+  #generation = 0;
+  #retryTimer: Timer | undefined;
+  #providerTimer: Timer | undefined;
+  #keepaliveTimer: Timer | undefined;
+  #watchdogTimer: Timer | undefined;
+  #connectWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+
+  /**
+   * Validates `options` (throws one `TypeError` listing every problem) and creates an `idle`
+   * client. Nothing touches the network before `connect()`.
+   */
+  constructor(options: SignallingClientOptions) {
+    this.#opts = resolveOptions(options);
+    this.#log = this.#opts.logger;
+    this.#events = new Emitter((event, error) =>
+      this.#log.error("event listener threw", { event: String(event), error }),
+    );
+    this.#requests = new RequestTable(this.#opts.ackTimeoutMs);
+  }
+
+  /** Current state: `idle | connecting | connected | reconnecting | closed`. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** This connection's peerId from the latest `welcome`; `null` before the first one. */
+  get peerId(): string | null {
+    return this.#peerId;
+  }
+
+  /** Validated ICE servers from the latest `welcome` (`[]` when none). A fresh copy each read. */
+  get iceServers(): IceServer[] {
+    return this.#iceServers.map((s) => ({ ...s, urls: Array.isArray(s.urls) ? [...s.urls] : s.urls }));
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof SignallingClientEvents>(
+    event: K,
+    listener: Listener<SignallingClientEvents[K]>,
+  ): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Adds a listener called at most once; returns a function that removes it. */
+  once<K extends keyof SignallingClientEvents>(
+    event: K,
+    listener: Listener<SignallingClientEvents[K]>,
+  ): () => void {
+    return this.#events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends keyof SignallingClientEvents>(event: K, listener: Listener<SignallingClientEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Connects, resolving on the first `welcome` (at once when already connected; on the next
+   * `welcome` while reconnecting). Transient failures are retried by the reconnect policy. Rejects
+   * with `SignallingConnectError` on a terminal close code, when `reconnect` is `false` and the
+   * attempt fails, when attempts are exhausted, on `close()`, and on a client already `closed`.
+   */
+  connect(): Promise<void> {
+    if (this.#state === "closed") {
+      return Promise.reject(new SignallingConnectError("client_closed", CLIENT_CLOSE_CODE, ""));
+    }
+    if (this.#state === "connected") return Promise.resolve();
+    const connected = new Promise<void>((resolve, reject) => this.#connectWaiters.push({ resolve, reject }));
+    if (this.#state === "idle") {
+      this.#setState("connecting", "connect() called");
+      this.#startAttempt();
+    }
+    return connected;
+  }
+
+  /**
+   * Closes the connection for good (no reconnect; the state becomes `closed` and stays so). Pending
+   * and queued requests reject with `DisconnectedError`; a pending `connect()` rejects with
+   * `SignallingConnectError('client_closed')`. Resolves once everything is released (it does not
+   * wait for the server's close handshake).
+   */
+  close(): Promise<void> {
+    if (this.#state === "closed") return Promise.resolve();
+    const wasConnected = this.#state === "connected";
+    const socket = this.#session?.socket;
+    this.#enterClosed(
+      "close() called",
+      wasConnected ? { code: CLIENT_CLOSE_CODE, reason: "client closed", willReconnect: false } : null,
+      new SignallingConnectError("client_closed", CLIENT_CLOSE_CODE, ""),
+      false,
+    );
+    closeQuietly(socket, "client closed");
+    return Promise.resolve();
+  }
+
+  /**
+   * Subscribes to `channel` (a name, or a `*` pattern). Resolves on `ack`; a `presence` snapshot
+   * follows for plain names. With `autoResubscribe` the subscription and its options are replayed
+   * after every reconnect. Subscribing again updates `includeSenderMetadata`.
+   */
+  subscribe(channel: string, options: SubscribeOptions = {}): Promise<void> {
+    const refused = channelProblem(channel);
+    if (refused !== null) return Promise.reject(refused);
+    if (typeof options !== "object" || options === null) {
+      return Promise.reject(new SendError("invalid_args", "subscribe options must be an object"));
+    }
+    const include = options.includeSenderMetadata;
+    if (include !== undefined && typeof include !== "boolean") {
+      return Promise.reject(new SendError("invalid_args", "includeSenderMetadata must be a boolean"));
+    }
+    const seq = this.#markChannelCall(channel);
+    const stored: SubscribeOptions = include === undefined ? {} : { includeSenderMetadata: include };
+    const frame: RequestFrame =
+      include === undefined
+        ? { type: "subscribe", channel }
+        : { type: "subscribe", channel, includeSenderMetadata: include };
+    return this.#request(frame, {
+      ack: () => {
+        if (this.#lastChannelCall.get(channel) === seq) this.#subscriptions.set(channel, stored);
+      },
+      reject: () => {
+        if (this.#lastChannelCall.get(channel) === seq && !this.#subscriptions.has(channel)) {
+          this.#lastChannelCall.delete(channel);
+        }
+      },
+    });
+  }
+
+  /**
+   * Unsubscribes from `channel` (acked even when not subscribed). It leaves the replay set at once,
+   * so a reconnect happening meanwhile does not resubscribe it.
+   */
+  unsubscribe(channel: string): Promise<void> {
+    const refused = channelProblem(channel);
+    if (refused !== null) return Promise.reject(refused);
+    const seq = this.#markChannelCall(channel);
+    this.#subscriptions.delete(channel);
+    const forget = (): void => {
+      if (this.#lastChannelCall.get(channel) === seq) this.#lastChannelCall.delete(channel);
+    };
+    return this.#request({ type: "unsubscribe", channel }, { ack: forget, reject: forget });
+  }
+
+  /**
+   * Publishes `data` (any JSON value; not `undefined`) to `channel`. Every subscriber but this
+   * socket gets a `message`. Resolves on `ack` (accepted by the server, not delivered).
+   */
+  publish(channel: string, data: unknown): Promise<void> {
+    const refused = dataProblem(data) ?? channelProblem(channel);
+    if (refused !== null) return Promise.reject(refused);
+    return this.#request({ type: "publish", channel, data });
+  }
+
+  /** Sends `data` directly to every socket of `peerId` (a `direct` event there). Resolves on `ack`. */
+  send(peerId: string, data: unknown): Promise<void> {
+    const refused =
+      dataProblem(data) ??
+      (typeof peerId !== "string" || peerId === ""
+        ? new SendError("invalid_args", "peerId must be a non-empty string")
+        : null);
+    if (refused !== null) return Promise.reject(refused);
+    return this.#request({ type: "send", to: peerId, data });
+  }
+
+  // ---- requests ----
+
+  #request(frame: RequestFrame, hooks?: Partial<RequestHandlers>): Promise<void> {
+    if (this.#state === "closed") return Promise.reject(new DisconnectedError());
+    // The executor runs synchronously; `add` throwing (oversized, not JSON) becomes the rejection.
+    return new Promise<void>((resolve, reject) => {
+      const request = this.#requests.add(frame, this.#maxMessageSize, {
+        ack: () => {
+          hooks?.ack?.();
+          resolve();
+        },
+        reject: (error) => {
+          hooks?.reject?.(error);
+          reject(error);
+        },
+      });
+      if (this.#state === "connected") this.#transmit(request);
+    });
+  }
+
+  #markChannelCall(channel: string): number {
+    this.#callSeq += 1;
+    this.#lastChannelCall.set(channel, this.#callSeq);
+    return this.#callSeq;
+  }
+
+  #transmit(request: PendingRequest): void {
+    request.sent = true;
+    this.#sendText(request.text);
+  }
+
+  #sendText(text: string): void {
+    const socket = this.#session?.socket;
+    if (socket === undefined || socket.readyState !== OPEN) return; // the close handler settles it
+    try {
+      socket.send(text);
+    } catch (error) {
+      this.#log.warn("socket send failed", { error: errorName(error) });
+    }
+  }
+
+  /** After a reconnect: replays every subscription before any queued request goes out. */
+  #resubscribe(): void {
+    for (const [channel, options] of this.#subscriptions) {
+      const frame: RequestFrame =
+        options.includeSenderMetadata === undefined
+          ? { type: "subscribe", channel }
+          : { type: "subscribe", channel, includeSenderMetadata: options.includeSenderMetadata };
+      try {
+        const request = this.#requests.add(frame, Number.POSITIVE_INFINITY, {
+          ack: noop,
+          reject: (error) => this.#resubscribeFailed(channel, options, error),
+        });
+        this.#transmit(request);
+      } catch (error) {
+        this.#log.warn("resubscribe could not be encoded", { error: errorName(error) });
+      }
+    }
+  }
+
+  #resubscribeFailed(channel: string, options: SubscribeOptions, error: Error): void {
+    if (!(error instanceof ServerRequestError)) {
+      // Dropped or timed out: keep it, the next welcome replays it again.
+      this.#log.debug("resubscribe not answered", { error: error.name });
+      return;
+    }
+    // The server refused it (e.g. a fresh token no longer covers the channel): forget it, and say so,
+    // since no caller is waiting on this request.
+    if (this.#subscriptions.get(channel) === options) this.#subscriptions.delete(channel);
+    this.#log.warn("resubscribe refused", { code: error.code });
+    this.#events.emit("server-error", {
+      code: error.code,
+      message: error.serverMessage,
+      requestId: error.requestId,
+    });
+  }
+
+  #flushQueue(): void {
+    for (const request of this.#requests.queued()) {
+      // The new welcome may have lowered the limit since the request was checked.
+      if (request.size > this.#maxMessageSize) {
+        this.#requests.reject(request.id, new OversizedError(request.size, this.#maxMessageSize));
+      } else this.#transmit(request);
+    }
+  }
+
+  // ---- connection attempts ----
+
+  #startAttempt(): void {
+    this.#attempt += 1;
+    const attempt = this.#attempt;
+    this.#generation += 1;
+    const generation = this.#generation;
+    const { auth, origin } = this.#opts;
+    if (auth.kind === "key") {
+      this.#openSocket(`${origin}/v1?key=${encodeURIComponent(auth.apiKey)}`, attempt, {
+        auth: "key",
+        key: keyHint(auth.apiKey),
+      });
+      return;
+    }
+    this.#fetchToken(auth.tokenProvider, attempt, generation);
+  }
+
+  #fetchToken(provider: () => Promise<string>, attempt: number, generation: number): void {
+    let settled = false;
+    // True exactly once, for the first outcome, and only while this attempt is still current.
+    const settle = (): boolean => {
+      if (settled || generation !== this.#generation) return false;
+      settled = true;
+      clearTimeout(this.#providerTimer);
+      this.#providerTimer = undefined;
+      return true;
+    };
+    this.#providerTimer = setTimeout(() => {
+      if (settle()) this.#providerFailed(new TokenProviderError("token_provider_timeout"), attempt);
+    }, this.#opts.tokenProviderTimeoutMs);
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(provider());
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (token) => {
+        if (!settle()) return;
+        if (typeof token !== "string" || token === "") {
+          this.#providerFailed(new TokenProviderError("token_provider_invalid"), attempt);
+          return;
+        }
+        // The token goes into the URL only; it is never logged.
+        this.#openSocket(`${this.#opts.origin}/v1?token=${encodeURIComponent(token)}`, attempt, {
+          auth: "token",
+        });
+      },
+      (cause: unknown) => {
+        if (settle())
+          this.#providerFailed(new TokenProviderError("token_provider_failed", { cause }), attempt);
+      },
+    );
+  }
+
+  #providerFailed(error: TokenProviderError, attempt: number): void {
+    this.#log.warn("tokenProvider failed", { code: error.code, attempt });
+    this.#events.emit("token-provider-error", { error, attempt });
+    if (this.#state === "closed") return; // a listener called close()
+    this.#attemptEnded(false, null, "", "backoff", undefined, "tokenProvider failed", error);
+  }
+
+  #openSocket(url: string, attempt: number, logContext: Record<string, unknown>): void {
+    let socket: WebSocketLike;
+    try {
+      socket = this.#opts.webSocketFactory(url);
+    } catch (error) {
+      // Only the error's name: browsers put the whole URL, token included, in the message.
+      this.#log.warn("webSocketFactory threw", { error: errorName(error) });
+      this.#attemptEnded(false, 1006, "", "backoff", undefined, "socket could not be created");
+      return;
+    }
+    const session: Session = { socket, welcomed: false, retryAfterMs: undefined };
+    this.#session = session;
+    socket.onopen = () => {
+      if (this.#session === session) this.#log.debug("socket open");
+    };
+    socket.onmessage = (ev) => this.#onMessage(session, ev);
+    socket.onclose = (ev) => this.#onClose(session, ev);
+    // Error events carry nothing useful (and may carry the URL); the close event follows.
+    socket.onerror = () => {
+      if (this.#session === session) this.#log.debug("socket error");
+    };
+    // Armed before open, so a handshake or a welcome that never comes is bounded too.
+    this.#armLiveness();
+    this.#log.info("connecting", { url: `${this.#opts.origin}/v1`, attempt, ...logContext });
+  }
+
+  #onClose(session: Session, ev: { code: number; reason: string } | undefined): void {
+    if (this.#session !== session) return;
+    const code = typeof ev?.code === "number" ? ev.code : 1006;
+    const reason = typeof ev?.reason === "string" ? ev.reason : "";
+    this.#detach();
+    this.#log.info("socket closed", { code, reason: reason.slice(0, 123), welcomed: session.welcomed });
+    this.#attemptEnded(
+      session.welcomed,
+      code,
+      reason,
+      classifyClose(code),
+      session.retryAfterMs,
+      `closed ${describeCloseCode(code)}`,
+    );
+  }
+
+  /**
+   * A socket closed, could not be created, or the token could not be fetched. Decides between
+   * another attempt (with the policy's delay) and giving up.
+   */
+  #attemptEnded(
+    wasWelcomed: boolean,
+    code: number | null,
+    reason: string,
+    closeClass: CloseClass,
+    retryAfterMs: number | undefined,
+    why: string,
+    cause?: Error,
+  ): void {
+    this.#requests.rejectSent((id) => new DisconnectedError(id));
+    if (this.#state === "closed") return;
+    let delay: number | null = null;
+    let giveUp: SignallingConnectErrorCode | null = null;
+    // 4002 twice in a row means the provider hands out expired tokens: back off instead of looping.
+    const effectiveClass =
+      closeClass === "fresh-token" && this.#lastCloseClass === "fresh-token" ? "backoff" : closeClass;
+    this.#lastCloseClass = closeClass;
+    if (closeClass === "terminal") giveUp = "terminal_close";
+    else if (this.#opts.reconnect === false) giveUp = "reconnect_disabled";
+    else {
+      this.#retry += 1;
+      delay = reconnectDelay(this.#retry, effectiveClass, this.#opts.reconnect, retryAfterMs);
+      if (delay === null) giveUp = "attempts_exhausted";
+    }
+    const closeCode = code ?? 1006;
+    if (giveUp !== null || delay === null) {
+      this.#enterClosed(
+        giveUp === "attempts_exhausted" ? "reconnect attempts exhausted" : why,
+        wasWelcomed ? { code: closeCode, reason, willReconnect: false } : null,
+        new SignallingConnectError(giveUp ?? "attempts_exhausted", code, reason, cause && { cause }),
+        true,
+      );
+      return;
+    }
+    if (this.#state !== "reconnecting") this.#setState("reconnecting", why);
+    if (this.#state !== "reconnecting") return; // a state-change listener called close()
+    if (wasWelcomed) this.#events.emit("disconnected", { code: closeCode, reason, willReconnect: true });
+    if (this.#state !== "reconnecting") return;
+    this.#log.info("reconnect scheduled", { delayMs: delay, retry: this.#retry, closeClass: effectiveClass });
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        this.#startAttempt();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+  }
+
+  /** Moves to `closed` and releases everything. `emitError` is false only for `close()`. */
+  #enterClosed(
+    why: string,
+    disconnect: DisconnectedEvent | null,
+    error: SignallingConnectError,
+    emitError: boolean,
+  ): void {
+    this.#generation += 1;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#providerTimer);
+    this.#retryTimer = undefined;
+    this.#providerTimer = undefined;
+    this.#detach();
+    this.#setState("closed", why);
+    this.#requests.rejectAll((id) => new DisconnectedError(id));
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+    if (disconnect !== null) this.#events.emit("disconnected", disconnect);
+    if (emitError) {
+      this.#log.error("client closed", { code: error.code, closeCode: error.closeCode });
+      this.#events.emit("error", { error });
+    }
+  }
+
+  /** Forgets the current socket: timers off, handlers neutralised. Returns the socket. */
+  #detach(): WebSocketLike | undefined {
+    clearTimeout(this.#keepaliveTimer);
+    clearTimeout(this.#watchdogTimer);
+    this.#keepaliveTimer = undefined;
+    this.#watchdogTimer = undefined;
+    const session = this.#session;
+    if (session === null) return undefined;
+    this.#session = null;
+    const { socket } = session;
+    // No-ops rather than null: `ws` throws on an `error` event that nobody listens to.
+    socket.onopen = noop;
+    socket.onmessage = noop;
+    socket.onclose = noop;
+    socket.onerror = noop;
+    return socket;
+  }
+
+  // ---- liveness ----
+
+  /** (Re)starts the keepalive and watchdog timers; called on every inbound frame. */
+  #armLiveness(): void {
+    clearTimeout(this.#keepaliveTimer);
+    clearTimeout(this.#watchdogTimer);
+    const window = this.#opts.inactivityTimeoutMs;
+    if (window <= 0) return;
+    this.#keepaliveTimer = setTimeout(
+      () => {
+        this.#keepaliveTimer = undefined;
+        this.#sendText(PING_TEXT);
+      },
+      Math.min(window / 2, MAX_KEEPALIVE_MS),
+    );
+    this.#watchdogTimer = setTimeout(() => this.#onInactive(), Math.min(window, MAX_TIMER_MS));
+  }
+
+  #onInactive(): void {
+    const session = this.#session;
+    if (session === null) return;
+    this.#log.warn("no inbound frame within inactivityTimeoutMs; reconnecting", {
+      inactivityTimeoutMs: this.#opts.inactivityTimeoutMs,
+    });
+    this.#detach();
+    closeQuietly(session.socket, "inactivity timeout");
+    this.#attemptEnded(
+      session.welcomed,
+      1006,
+      "inactivity timeout",
+      "backoff",
+      undefined,
+      "inactivity timeout",
+    );
+  }
+
+  // ---- inbound frames ----
+
+  #onMessage(session: Session, ev: { data: unknown } | undefined): void {
+    if (this.#session !== session) return;
+    this.#armLiveness(); // any frame counts as life, even one we cannot parse
+    const data = ev?.data;
+    if (typeof data !== "string") {
+      this.#log.warn("non-text frame dropped");
+      return;
+    }
+    const frame = decodeServerFrame(data);
+    if (frame === undefined) {
+      this.#log.warn("unparseable frame dropped", { bytes: data.length });
+      return;
+    }
+    try {
+      this.#dispatch(session, frame);
+    } catch (error) {
+      // Never let a frame throw into the socket's callback.
+      this.#log.error("frame handling failed", { type: frame.type, error });
+    }
+  }
+
+  #dispatch(session: Session, frame: ServerFrame): void {
+    if (!session.welcomed) {
+      if (frame.type === "welcome") this.#onWelcome(session, frame);
+      else this.#log.debug("frame before welcome dropped", { type: frame.type });
+      return;
+    }
+    switch (frame.type) {
+      case "welcome":
+        this.#log.warn("second welcome ignored");
+        return;
+      case "ack":
+        if (!this.#requests.ack(frame.requestId)) this.#log.debug("ack for no pending request");
+        return;
+      case "error": {
+        const { code, message, requestId } = frame;
+        if (requestId !== undefined && this.#requests.fail(requestId, code, message)) return;
+        this.#log.warn("server error", { code, requestId });
+        this.#events.emit(
+          "server-error",
+          requestId === undefined ? { code, message } : { code, message, requestId },
+        );
+        return;
+      }
+      case "message":
+        this.#events.emit(
+          "message",
+          frame.fromMetadata === undefined
+            ? { channel: frame.channel, from: frame.from, data: frame.data }
+            : {
+                channel: frame.channel,
+                from: frame.from,
+                data: frame.data,
+                fromMetadata: frame.fromMetadata,
+              },
+        );
+        return;
+      case "direct":
+        this.#events.emit(
+          "direct",
+          frame.fromMetadata === undefined
+            ? { from: frame.from, data: frame.data }
+            : { from: frame.from, data: frame.data, fromMetadata: frame.fromMetadata },
+        );
+        return;
+      case "presence":
+        this.#events.emit("presence", { channel: frame.channel, joined: frame.joined, left: frame.left });
+        return;
+      case "going_away":
+        session.retryAfterMs = frame.retryAfterMs;
+        this.#log.info("server going away", { retryAfterMs: frame.retryAfterMs });
+        this.#events.emit("going-away", { retryAfterMs: frame.retryAfterMs });
+        return;
+      case "pong":
+        return;
+    }
+  }
+
+  #onWelcome(session: Session, frame: WelcomeFrame): void {
+    session.welcomed = true;
+    const isReconnect = this.#hasConnected;
+    this.#hasConnected = true;
+    this.#peerId = frame.peerId;
+    this.#maxMessageSize =
+      Number.isSafeInteger(frame.maxMessageSize) && frame.maxMessageSize > 0
+        ? frame.maxMessageSize
+        : Limits.maxFrameBytes;
+    const metadata = frame.metadata;
+    this.#iceServers = validateIceServers(
+      Object.hasOwn(metadata, "iceServers") ? metadata.iceServers : undefined,
+      this.#log,
+    );
+    this.#attempt = 0;
+    this.#retry = 0;
+    this.#lastCloseClass = null;
+    this.#log.info("connected", { isReconnect, iceServers: this.#iceServers.length });
+    // Subscriptions first, then whatever was queued: the server keeps per-connection order.
+    if (this.#opts.autoResubscribe) this.#resubscribe();
+    else this.#subscriptions.clear();
+    this.#flushQueue();
+    this.#setState("connected", isReconnect ? "reconnected" : "welcome received");
+    if (this.#state !== "connected") return; // a state-change listener called close()
+    const waiters = this.#connectWaiters;
+    this.#connectWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
+    this.#events.emit("connected", {
+      peerId: frame.peerId,
+      serverTime: frame.serverTime,
+      expiresAt: frame.expiresAt,
+      isReconnect,
+      maxMessageSize: this.#maxMessageSize,
+      iceServers: this.iceServers,
+    });
+  }
+
+  #setState(next: ClientState, reason: string): void {
+    const from = this.#state;
+    if (!canTransition(from, next)) throw new Error(`SignallingClient bug: no transition ${from} → ${next}`);
+    this.#state = next;
+    this.#log.debug("state change", { from, to: next, reason });
+    this.#events.emit("state-change", { from, to: next, reason });
+  }
+}
+
+function channelProblem(channel: unknown): SendError | null {
+  if (typeof channel !== "string" || channel === "") {
+    return new SendError("invalid_args", "channel must be a non-empty string");
+  }
+  return isReservedChannel(channel)
+    ? new SendError(
+        "reserved_channel",
+        "channel names starting with _metered/, _internal/ or _system/ are reserved",
+      )
+    : null;
+}
+
+function dataProblem(data: unknown): SendError | null {
+  if (data === undefined) return new SendError("invalid_args", "data must not be undefined");
+  // JSON.stringify silently drops these, which would send a frame without `data`.
+  if (typeof data === "function" || typeof data === "symbol") {
+    return new SendError("invalid_args", "data must be a JSON value");
+  }
+  return null;
+}
+
+function closeQuietly(socket: WebSocketLike | undefined, reason: string): void {
+  try {
+    socket?.close(CLIENT_CLOSE_CODE, reason);
+  } catch {
+    // Already closed or closing: nothing left to release.
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
