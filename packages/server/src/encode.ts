@@ -1,6 +1,43 @@
 import { encodeFrame, type ServerFrame } from "@switchboard/protocol";
 
-/** Encodes a server frame once into the bytes written to every recipient. */
-export function frameBytes(frame: ServerFrame): Buffer {
-  return Buffer.from(encodeFrame(frame), "utf8");
+/**
+ * One outgoing server frame as a complete WebSocket frame, built once and written as-is to every
+ * recipient socket. Server→client frames are never masked and permessage-deflate is off
+ * (create-server.ts), so the same bytes are valid on every connection.
+ */
+export interface WireFrame {
+  /** FIN + text opcode, unmasked, 7/16/64-bit payload length, then the UTF-8 JSON payload. */
+  readonly bytes: Buffer;
+}
+
+/** Length of the header of a frame whose payload is `payloadLength` bytes (RFC 6455 §5.2). */
+function headerLength(payloadLength: number): number {
+  return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
+}
+
+/** Encodes a server frame once into the WebSocket frame written to every recipient. */
+export function frameBytes(frame: ServerFrame): WireFrame {
+  const json = encodeFrame(frame);
+  const payloadLength = Buffer.byteLength(json, "utf8");
+  const offset = headerLength(payloadLength);
+  const bytes = Buffer.allocUnsafe(offset + payloadLength);
+  bytes[0] = 0x81; // FIN + text
+  if (payloadLength < 126) {
+    bytes[1] = payloadLength;
+  } else if (payloadLength < 65_536) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(payloadLength, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), 2);
+    bytes.writeUInt32BE(payloadLength >>> 0, 6);
+  }
+  bytes.write(json, offset, "utf8");
+  return { bytes };
+}
+
+/** The payload (UTF-8 JSON) of a frame built by {@link frameBytes}. */
+export function payloadOf(frame: WireFrame): Buffer {
+  const length7 = frame.bytes[1] ?? 0;
+  return frame.bytes.subarray(length7 < 126 ? 2 : length7 === 126 ? 4 : 10);
 }

@@ -6,7 +6,7 @@ import {
   type PresenceMember,
 } from "@switchboard/protocol";
 import type { Connection, Sender, Subscription } from "./connection.js";
-import { frameBytes } from "./encode.js";
+import { frameBytes, type WireFrame } from "./encode.js";
 import { createMessageRates, type MessageRates } from "./message-rates.js";
 import { createMeter, type Meter } from "./meter.js";
 
@@ -39,7 +39,8 @@ export interface PatternStats {
 
 /**
  * The local index of one app: channel → sockets, pattern → sockets, peerId → sockets, and the
- * fan-out over them. Every outgoing frame is encoded once and the same bytes go to every socket.
+ * fan-out over them. Every outgoing frame is encoded and WebSocket-framed once, and the same bytes
+ * go to every socket.
  * Presence is announced here: `joined` when a peer's first socket subscribes, `left` when its last
  * leaves; subscribers never hear about their own peer.
  */
@@ -87,11 +88,11 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
   const wildcards = new Map<string, WildcardState>();
   const peers = new Map<string, Set<Connection>>();
 
-  function announce(state: ChannelState, aboutPeer: string, bytes: Buffer): void {
+  function announce(state: ChannelState, aboutPeer: string, frame: WireFrame): void {
     let sent = 0;
     for (const subscriber of state.subscribers.keys()) {
       if (subscriber.presenceEnabled && subscriber.peerId !== aboutPeer) {
-        subscriber.transport.send(bytes);
+        subscriber.transport.send(frame);
         sent += 1;
       }
     }
@@ -128,9 +129,9 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
   }
 
   function messageBytes(sender: Sender, channel: string, data: Json) {
-    let plain: Buffer | undefined;
-    let stamped: Buffer | undefined;
-    return (subscription: Subscription): Buffer => {
+    let plain: WireFrame | undefined;
+    let stamped: WireFrame | undefined;
+    return (subscription: Subscription): WireFrame => {
       if (subscription.includeSenderMetadata && sender.peerMetadata !== undefined) {
         stamped ??= frameBytes({
           type: "message",

@@ -3,6 +3,7 @@ import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
 import { createScope, type Scope } from "./auth/scope.js";
 import type { Connection } from "./connection.js";
+import { payloadOf } from "./encode.js";
 import { createHub } from "./hub.js";
 import { createMeter } from "./meter.js";
 import { createTokenBucket } from "./token-bucket.js";
@@ -12,7 +13,7 @@ import type { Transport } from "./transport.js";
 export interface RecordingTransport extends Transport {
   readonly frames: ServerFrame[];
   readonly closed: { code: number; reason: string } | undefined;
-  /** How many `send` calls carried exactly these bytes object (to prove encode-once). */
+  /** The frame bytes object of every `send` call (to prove encode-once, frame-once). */
   readonly sentBuffers: Buffer[];
 }
 
@@ -26,10 +27,10 @@ export function recordingTransport(): RecordingTransport {
     get closed() {
       return closed;
     },
-    send(bytes) {
+    send(frame) {
       if (closed) return;
-      sentBuffers.push(bytes);
-      frames.push(JSON.parse(bytes.toString("utf8")) as ServerFrame);
+      sentBuffers.push(frame.bytes);
+      frames.push(JSON.parse(payloadOf(frame).toString("utf8")) as ServerFrame);
     },
     close(code, reason) {
       closed ??= { code, reason };

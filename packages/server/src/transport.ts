@@ -1,14 +1,16 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
+import { payloadOf, type WireFrame } from "./encode.js";
 
 /**
  * What the rest of the server sees of a client socket. Unit tests can use a recording fake.
  *
- * Contract: `send` never throws and is a no-op once the transport is closing; `bufferedAmount` is
- * the count of bytes accepted by `send` but not yet handed to the kernel.
+ * Contract: `send` writes one complete, pre-built WebSocket frame (see {@link WireFrame}); it never
+ * throws and is a no-op once the transport is closing; `bufferedAmount` is the count of bytes
+ * accepted by `send` but not yet handed to the kernel.
  */
 export interface Transport {
-  send(bytes: Buffer): void;
+  send(frame: WireFrame): void;
   close(code: number, reason: string): void;
   /** Drops the connection without a closing handshake (dead or overflowing peers). */
   terminate(): void;
@@ -28,8 +30,11 @@ function flushCorked(): void {
 }
 
 /**
- * Wraps a `ws` socket. Writes made during one event-loop turn are corked and leave in one syscall
- * per socket (fan-out cost is dominated by syscalls). When the unsent bytes pass
+ * Wraps a `ws` socket. `send` writes the pre-built frame straight to the underlying `net.Socket`,
+ * bypassing ws's per-send framing: safe because the server never masks, permessage-deflate is off,
+ * and every write is a whole frame, so ws's own writes (pings, close) only ever interleave between
+ * complete frames. Writes made during one event-loop turn are corked and leave in one syscall per
+ * socket (fan-out cost is dominated by syscalls). When the unsent bytes pass
  * `sendBufferLimitBytes`, the client has stopped reading: it is terminated so that it neither
  * grows memory without bound nor slows anyone else down; `onOverflow` is told first.
  */
@@ -37,9 +42,14 @@ export function wsTransport(ws: WebSocket, sendBufferLimitBytes: number, onOverf
   let open = true;
   const raw = (ws as unknown as { _socket?: Socket })._socket;
   return {
-    send(bytes) {
+    send(frame) {
       if (!open || ws.readyState !== ws.OPEN) return;
-      if (raw && !raw.writableCorked) {
+      if (!raw) {
+        ws.send(payloadOf(frame), { binary: false });
+        return;
+      }
+      if (!raw.writable) return;
+      if (!raw.writableCorked) {
         raw.cork();
         corked.add(raw);
         if (!flushScheduled) {
@@ -47,8 +57,8 @@ export function wsTransport(ws: WebSocket, sendBufferLimitBytes: number, onOverf
           setImmediate(flushCorked);
         }
       }
-      ws.send(bytes, { binary: false });
-      if (ws.bufferedAmount > sendBufferLimitBytes) {
+      raw.write(frame.bytes);
+      if (raw.writableLength > sendBufferLimitBytes) {
         open = false;
         onOverflow();
         ws.terminate();
