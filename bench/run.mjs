@@ -6,7 +6,7 @@
 import { cpus, totalmem } from "node:os";
 import { percentiles } from "./lib/hdr.mjs";
 import { cpuMicros, rssBytes, sleep, spawnJson, spread } from "./lib/proc.mjs";
-import { SYSTEMS, table, writeOutputs } from "./lib/report.mjs";
+import { goals, SYSTEMS, table, writeOutputs } from "./lib/report.mjs";
 
 const argv = process.argv.slice(2);
 const full = argv.includes("--full");
@@ -35,14 +35,17 @@ const P = full
       fanoutProcs: 4,
       stepMs: 2_500,
       latencyMs: 5_000,
-      idle: 5_000,
-      idleProcs: 4,
+      idle: 15_000,
+      idleProcs: 5,
       connects: 4_000,
       connectProcs: 4,
       rtts: 2_000,
     };
 // Publishes/s per step, doubling from ~10,000 deliveries/s (quick: 5, 10, 20 …; full: 1, 2, 4 …).
 const RATES = Array.from({ length: 12 }, (_, i) => (10_000 / P.subscribers) * 2 ** i);
+// Latency is also taken at one load every system carries (10,000 deliveries/s), so the systems are
+// compared at the same work, not only each at half of its own saturation.
+const FIXED_DELIVERIES_PER_SEC = 10_000;
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const r0 = (v) => Math.round(v);
 const r2 = (v) => Math.round(v * 100) / 100;
@@ -150,6 +153,10 @@ async function fanout(system) {
     const half = await step(halfRate, P.latencyMs, true);
     log(system, `latency at ${r2(halfRate)} publishes/s:`, JSON.stringify(half.lat));
     if (!half.lat) throw new Error("no latency samples");
+    const fixedRate = FIXED_DELIVERIES_PER_SEC / subscribers;
+    const fixed = await step(fixedRate, P.latencyMs, true);
+    log(system, `latency at ${r2(fixedRate)} publishes/s:`, JSON.stringify(fixed.lat));
+    if (!fixed.lat) throw new Error("no latency samples at the fixed rate");
     return {
       subscribers,
       deliveredPerSec: r0(best.deliveredPerSec),
@@ -159,6 +166,14 @@ async function fanout(system) {
       p50Ms: r2(half.lat[50]),
       p99Ms: r2(half.lat[99]),
       p999Ms: r2(half.lat[99.9]),
+      atFixedRate: {
+        deliveriesPerSec: FIXED_DELIVERIES_PER_SEC,
+        publishRate: r2(fixedRate),
+        serverCpuUsPerDelivery: r2(fixed.cpuUsPerDelivery),
+        p50Ms: r2(fixed.lat[50]),
+        p99Ms: r2(fixed.lat[99]),
+        p999Ms: r2(fixed.lat[99.9]),
+      },
     };
   } finally {
     await stopAll(procs);
@@ -171,12 +186,14 @@ async function openClients(system, info, total, procsN, mode) {
   const script = mode === "nosub" ? "load/connect-client.mjs" : "load/idle-client.mjs";
   const clients = parts.map((p) => spawnJson(script, [system, JSON.stringify(info), p.n, p.addr, 200, mode]));
   await Promise.all(clients.map((c) => c.next(120_000))); // tokens signed
+  const cpu0 = cpuMicros(info.pid);
   const t0 = performance.now();
   const rs = await request(clients, { cmd: "open" }, 180_000);
   const wallMs = performance.now() - t0;
   return {
     clients,
     wallMs,
+    serverCpuUs: cpuMicros(info.pid) - cpu0,
     opened: rs.reduce((s, r) => s + r.opened, 0),
     failed: rs.reduce((s, r) => s + r.failed, 0),
     errors: [...new Set(rs.flatMap((r) => r.errors))].slice(0, 3),
@@ -219,8 +236,15 @@ async function connect(system) {
     if (r.opened < P.connects * 0.95)
       throw new Error(`only ${r.opened}/${P.connects} connected: ${r.errors}`);
     const perSec = r0(r.opened / (r.wallMs / 1000));
-    log(system, `connect: ${r.opened} in ${r0(r.wallMs)} ms → ${perSec}/s`);
-    return { perSec, connections: r.opened, failed: r.failed };
+    const serverCpuUsPerConnect = r0(r.serverCpuUs / r.opened);
+    log(
+      system,
+      `connect: ${r.opened} in ${r0(r.wallMs)} ms → ${perSec}/s, ${serverCpuUsPerConnect} µs server CPU each`,
+    );
+    // What one process could do with a core to itself: the wall-clock rate above is shared with
+    // the load generators on the same cores.
+    const perSecOneCore = r0(1e6 / serverCpuUsPerConnect);
+    return { perSec, serverCpuUsPerConnect, perSecOneCore, connections: r.opened, failed: r.failed };
   } finally {
     await stopAll(procs);
   }
@@ -285,8 +309,7 @@ for (const [key, fn] of Object.entries(scenarios)) {
   }
 }
 results.machine.durationSec = r0((performance.now() - started) / 1000);
-const md = table(results);
-console.log(md);
+console.log(`${table(results)}\n\n${goals(results)}`);
 if (!argv.includes("--no-write")) {
   writeOutputs(results);
   log("wrote bench/results/latest.json and README.md (Performance section)");

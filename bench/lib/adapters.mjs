@@ -30,6 +30,7 @@ async function switchboard(info, localAddress, { subscribe = true, channel = CHA
         const ws = new WebSocket(`ws://127.0.0.1:${info.port}/v1?token=${token}`, {
           localAddress,
           perMessageDeflate: false,
+          skipUTF8Validation: true, // client-side only: keeps the load generators cheap
         });
         let onData = () => {};
         let peerId = null;
@@ -71,7 +72,11 @@ async function rawWs(info, localAddress) {
     sign: async () => null,
     connect: () =>
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${info.port}/`, { localAddress, perMessageDeflate: false });
+        const ws = new WebSocket(`ws://127.0.0.1:${info.port}/`, {
+          localAddress,
+          perMessageDeflate: false,
+          skipUTF8Validation: true,
+        });
         let onData = () => {};
         ws.on("message", (buf) => {
           const str = buf.toString();

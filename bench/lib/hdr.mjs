@@ -56,4 +56,6 @@ export function percentiles(exports, ps = [50, 99, 99.9]) {
   return { count: values.length, ...Object.fromEntries(ps.map((p) => [p, at(p)])) };
 }
 
-export const nowUs = () => (performance.timeOrigin + performance.now()) * 1000;
+// CLOCK_MONOTONIC: one clock for every process on the host, unlike `performance.timeOrigin`, which
+// each process fixes from the wall clock at its own start (off by up to milliseconds between them).
+export const nowUs = () => Number(process.hrtime.bigint() / 1000n);
