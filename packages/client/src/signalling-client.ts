@@ -7,13 +7,8 @@
  * exhausted attempts, or any failure with `reconnect: false`.
  */
 
-import {
-  classifyClose,
-  decodeServerFrame,
-  isReservedChannel,
-  Limits,
-  type ServerFrame,
-} from "@switchboard/protocol";
+import { classifyClose, decodeServerFrame, Limits, type ServerFrame } from "@switchboard/protocol";
+import { channelProblem, dataProblem } from "./argument-checks.js";
 import { describeCloseCode } from "./codes.js";
 import { Emitter, type Listener } from "./emitter.js";
 import {
@@ -25,7 +20,9 @@ import {
   type SignallingConnectErrorCode,
   TokenProviderError,
 } from "./errors.js";
+import { directEvent, messageEvent } from "./frame-events.js";
 import { validateIceServers } from "./ice-servers.js";
+import { Liveness, MAX_TIMER_MS } from "./liveness.js";
 import { keyHint, type Logger } from "./logger.js";
 import { type ResolvedOptions, resolveOptions, type SignallingClientOptions } from "./options.js";
 import { type CloseClass, reconnectDelay } from "./reconnect.js";
@@ -52,10 +49,6 @@ interface Session {
 
 const OPEN = 1;
 const PING_TEXT = '{"type":"ping"}';
-/** Keepalive pings go out after half the inactivity window, but never later than this. */
-const MAX_KEEPALIVE_MS = 25_000;
-/** setTimeout's largest delay; longer ones would fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Close code/reason the client uses for its own closes. */
 const CLIENT_CLOSE_CODE = 1000;
 const noop = (): void => {};
@@ -107,8 +100,7 @@ export class SignallingClient {
   #generation = 0;
   #retryTimer: Timer | undefined;
   #providerTimer: Timer | undefined;
-  #keepaliveTimer: Timer | undefined;
-  #watchdogTimer: Timer | undefined;
+  readonly #liveness: Liveness;
   #connectWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   /**
@@ -122,6 +114,11 @@ export class SignallingClient {
       this.#log.error("event listener threw", { event: String(event), error }),
     );
     this.#requests = new RequestTable(this.#opts.ackTimeoutMs);
+    this.#liveness = new Liveness(
+      this.#opts.inactivityTimeoutMs,
+      () => this.#sendText(PING_TEXT),
+      () => this.#onInactive(),
+    );
   }
 
   /** Current state: `idle | connecting | connected | reconnecting | closed`. */
@@ -439,7 +436,7 @@ export class SignallingClient {
       if (this.#session === session) this.#log.debug("socket error");
     };
     // Armed before open, so a handshake or a welcome that never comes is bounded too.
-    this.#armLiveness();
+    this.#liveness.arm();
     this.#log.info("connecting", { url: `${this.#opts.origin}/v1`, attempt, ...logContext });
   }
 
@@ -538,10 +535,7 @@ export class SignallingClient {
 
   /** Forgets the current socket: timers off, handlers neutralised. Returns the socket. */
   #detach(): WebSocketLike | undefined {
-    clearTimeout(this.#keepaliveTimer);
-    clearTimeout(this.#watchdogTimer);
-    this.#keepaliveTimer = undefined;
-    this.#watchdogTimer = undefined;
+    this.#liveness.stop();
     const session = this.#session;
     if (session === null) return undefined;
     this.#session = null;
@@ -555,22 +549,6 @@ export class SignallingClient {
   }
 
   // ---- liveness ----
-
-  /** (Re)starts the keepalive and watchdog timers; called on every inbound frame. */
-  #armLiveness(): void {
-    clearTimeout(this.#keepaliveTimer);
-    clearTimeout(this.#watchdogTimer);
-    const window = this.#opts.inactivityTimeoutMs;
-    if (window <= 0) return;
-    this.#keepaliveTimer = setTimeout(
-      () => {
-        this.#keepaliveTimer = undefined;
-        this.#sendText(PING_TEXT);
-      },
-      Math.min(window / 2, MAX_KEEPALIVE_MS),
-    );
-    this.#watchdogTimer = setTimeout(() => this.#onInactive(), Math.min(window, MAX_TIMER_MS));
-  }
 
   #onInactive(): void {
     const session = this.#session;
@@ -594,7 +572,7 @@ export class SignallingClient {
 
   #onMessage(session: Session, ev: { data: unknown } | undefined): void {
     if (this.#session !== session) return;
-    this.#armLiveness(); // any frame counts as life, even one we cannot parse
+    this.#liveness.arm(); // any frame counts as life, even one we cannot parse
     const data = ev?.data;
     if (typeof data !== "string") {
       this.#log.warn("non-text frame dropped");
@@ -637,25 +615,10 @@ export class SignallingClient {
         return;
       }
       case "message":
-        this.#events.emit(
-          "message",
-          frame.fromMetadata === undefined
-            ? { channel: frame.channel, from: frame.from, data: frame.data }
-            : {
-                channel: frame.channel,
-                from: frame.from,
-                data: frame.data,
-                fromMetadata: frame.fromMetadata,
-              },
-        );
+        this.#events.emit("message", messageEvent(frame));
         return;
       case "direct":
-        this.#events.emit(
-          "direct",
-          frame.fromMetadata === undefined
-            ? { from: frame.from, data: frame.data }
-            : { from: frame.from, data: frame.data, fromMetadata: frame.fromMetadata },
-        );
+        this.#events.emit("direct", directEvent(frame));
         return;
       case "presence":
         this.#events.emit("presence", { channel: frame.channel, joined: frame.joined, left: frame.left });
@@ -714,27 +677,6 @@ export class SignallingClient {
     this.#log.debug("state change", { from, to: next, reason });
     this.#events.emit("state-change", { from, to: next, reason });
   }
-}
-
-function channelProblem(channel: unknown): SendError | null {
-  if (typeof channel !== "string" || channel === "") {
-    return new SendError("invalid_args", "channel must be a non-empty string");
-  }
-  return isReservedChannel(channel)
-    ? new SendError(
-        "reserved_channel",
-        "channel names starting with _metered/, _internal/ or _system/ are reserved",
-      )
-    : null;
-}
-
-function dataProblem(data: unknown): SendError | null {
-  if (data === undefined) return new SendError("invalid_args", "data must not be undefined");
-  // JSON.stringify silently drops these, which would send a frame without `data`.
-  if (typeof data === "function" || typeof data === "symbol") {
-    return new SendError("invalid_args", "data must be a JSON value");
-  }
-  return null;
 }
 
 function closeQuietly(socket: WebSocketLike | undefined, reason: string): void {
