@@ -83,6 +83,35 @@ describe("hub fan-out", () => {
     expect(app.hub.channelCount).toBe(0);
   });
 
+  it("finds a peer's sockets as they come and go, and sends direct to each", () => {
+    const app = testApp();
+    const sender = testConnection(app, "s");
+    const [one, two, three] = [1, 2, 3].map(() => testConnection(app, "bob"));
+    if (!one || !two || !three) throw new Error("unreachable");
+    const direct = (data: number) => {
+      send(sender, { type: "send", to: "bob", data });
+      return [one, two, three].map((c) => c.transport.frames.filter((f) => f.type === "direct").length);
+    };
+    expect([...app.hub.socketsOf("bob")]).toEqual([one, two, three]);
+    expect(direct(1)).toEqual([1, 1, 1]);
+    app.hub.removeConnection(two);
+    expect([...app.hub.socketsOf("bob")]).toEqual([one, three]);
+    app.hub.removeConnection(one);
+    expect([...app.hub.socketsOf("bob")]).toEqual([three]);
+    expect(app.hub.hasPeer("bob")).toBe(true);
+    expect(direct(2)).toEqual([1, 1, 2]);
+    expect(app.hub.peerCount).toBe(2);
+    app.hub.addConnection(one);
+    expect([...app.hub.socketsOf("bob")]).toEqual([three, one]);
+    app.hub.removeConnection(three);
+    app.hub.removeConnection(one);
+    expect(app.hub.hasPeer("bob")).toBe(false);
+    expect(app.hub.socketsOf("bob").size).toBe(0);
+    expect(app.hub.peerCount).toBe(1);
+    send(sender, { type: "send", to: "bob", data: 3, requestId: "r" });
+    expect(sender.transport.frames.at(-1)).toMatchObject({ type: "error", code: "peer_not_found" });
+  });
+
   it("counts quota only for accepted messages and refuses past the allowance", () => {
     const app = testApp();
     app.record.plan.maxMessagesPerPeriod = 2;

@@ -53,8 +53,10 @@ export interface Hub {
   unsubscribe(connection: Connection, channel: string): void;
   /** Fans a message out to the channel's and matching patterns' subscribers; returns recipients. */
   publish(sender: Sender, channel: string, data: Json): number;
-  /** Sockets of a peer in this app (empty when offline). */
+  /** Sockets of a peer in this app (empty when offline); a snapshot when the peer has one socket. */
   socketsOf(peerId: string): ReadonlySet<Connection>;
+  /** Whether the peer has at least one socket here. */
+  hasPeer(peerId: string): boolean;
   /** Sends `direct` to every socket of `to`; returns how many sockets got it. */
   sendDirect(sender: Sender, to: string, data: Json): number;
   /** The peers present in a concrete channel, one entry per peerId. */
@@ -86,7 +88,9 @@ function member(peerId: string, metadata: JsonObject | undefined): PresenceMembe
 export function createHub(rates: MessageRates = createMessageRates(), meter: Meter = createMeter()): Hub {
   const channels = new Map<string, ChannelState>();
   const wildcards = new Map<string, WildcardState>();
-  const peers = new Map<string, Set<Connection>>();
+  // A peer's only socket is stored as itself: most peers have one, and a one-element Set per
+  // connection costs ≈ 0.15 KB.
+  const peers = new Map<string, Connection | Set<Connection>>();
 
   function announce(state: ChannelState, aboutPeer: string, frame: WireFrame): void {
     let sent = 0;
@@ -149,9 +153,11 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
 
   return {
     addConnection(connection) {
-      const sockets = peers.get(connection.peerId);
-      if (sockets) sockets.add(connection);
-      else peers.set(connection.peerId, new Set([connection]));
+      const { peerId } = connection;
+      const sockets = peers.get(peerId);
+      if (sockets === undefined) peers.set(peerId, connection);
+      else if (sockets instanceof Set) sockets.add(connection);
+      else if (sockets !== connection) peers.set(peerId, new Set([sockets, connection]));
     },
 
     removeConnection(connection) {
@@ -160,8 +166,14 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
         else leaveChannel(connection, subscription.channel);
       }
       connection.subscriptions.clear();
-      const sockets = peers.get(connection.peerId);
-      if (sockets?.delete(connection) && sockets.size === 0) peers.delete(connection.peerId);
+      const { peerId } = connection;
+      const sockets = peers.get(peerId);
+      if (sockets === connection) peers.delete(peerId);
+      else if (sockets instanceof Set && sockets.delete(connection) && sockets.size <= 1) {
+        const [last] = sockets;
+        if (last) peers.set(peerId, last);
+        else peers.delete(peerId);
+      }
     },
 
     subscribe(connection, subscription) {
@@ -248,7 +260,13 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
     },
 
     socketsOf(peerId) {
-      return peers.get(peerId) ?? NO_SOCKETS;
+      const sockets = peers.get(peerId);
+      if (sockets === undefined) return NO_SOCKETS;
+      return sockets instanceof Set ? sockets : new Set([sockets]);
+    },
+
+    hasPeer(peerId) {
+      return peers.has(peerId);
     },
 
     sendDirect(sender, to, data) {
@@ -263,10 +281,14 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
           ? { type: "direct", from: sender.peerId, data }
           : { type: "direct", from: sender.peerId, data, fromMetadata: sender.peerMetadata },
       );
-      for (const socket of sockets) socket.transport.send(bytes);
-      meter.framesOut.direct += sockets.size;
-      rates.record(1, sockets.size);
-      return sockets.size;
+      let sent = 1;
+      if (sockets instanceof Set) {
+        for (const socket of sockets) socket.transport.send(bytes);
+        sent = sockets.size;
+      } else sockets.transport.send(bytes);
+      meter.framesOut.direct += sent;
+      rates.record(1, sent);
+      return sent;
     },
 
     presenceOf(channel) {

@@ -2,7 +2,7 @@ import type { JsonObject, ServerFrame } from "@switchboard/protocol";
 import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
 import { createScope, type Scope } from "./auth/scope.js";
-import type { Connection } from "./connection.js";
+import { type Connection, Subscriptions } from "./connection.js";
 import { payloadOf } from "./encode.js";
 import { createHub } from "./hub.js";
 import { createMeter } from "./meter.js";
@@ -105,7 +105,7 @@ export function testConnection(
     identity,
     transport: recordingTransport(),
     presenceEnabled: scope.actions.has("presence"),
-    subscriptions: new Map(),
+    subscriptions: new Subscriptions(),
     bucket: createTokenBucket(options.rateFramesPerSec ?? 100, 200),
     pongPending: false,
   };

@@ -6,20 +6,32 @@ export interface TokenBucket {
   take(nowMs?: number): boolean;
 }
 
+/** A class, not a closure: every connection holds one, and fields cost less than a closure and its context. */
+class Bucket implements TokenBucket {
+  private tokens: number;
+  private readonly perMs: number;
+
+  constructor(
+    ratePerSec: number,
+    private readonly capacity: number,
+    private last: number,
+  ) {
+    this.tokens = capacity;
+    this.perMs = ratePerSec / 1000;
+  }
+
+  take(now = Date.now()): boolean {
+    if (now > this.last) {
+      this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+      this.last = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 /** Creates a {@link TokenBucket}; a `ratePerSec` of 0 never refills. */
 export function createTokenBucket(ratePerSec: number, capacity: number, nowMs = Date.now()): TokenBucket {
-  let tokens = capacity;
-  let last = nowMs;
-  const perMs = ratePerSec / 1000;
-  return {
-    take(now = Date.now()) {
-      if (now > last) {
-        tokens = Math.min(capacity, tokens + (now - last) * perMs);
-        last = now;
-      }
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    },
-  };
+  return new Bucket(ratePerSec, capacity, nowMs);
 }

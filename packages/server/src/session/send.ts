@@ -16,7 +16,7 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
     return;
   }
   const { hub } = connection.app;
-  if (hub.socketsOf(to).size === 0) {
+  if (!hub.hasPeer(to)) {
     fail(connection, ErrorCode.PeerNotFound, "no such peer is connected", requestId);
     return;
   }
