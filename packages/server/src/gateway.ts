@@ -6,8 +6,9 @@ import type { AppRegistry } from "./apps.js";
 import { authenticate, type Identity } from "./auth/authenticate.js";
 import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
 import type { KeyDirectory } from "./auth/keys.js";
+import { queryOf } from "./auth/query.js";
 import type { ServerConfig } from "./config.js";
-import type { Connection } from "./connection.js";
+import { type Connection, Subscriptions } from "./connection.js";
 import { frameBytes } from "./encode.js";
 import type { Meter } from "./meter.js";
 import { dispatchFrame } from "./session/dispatch.js";
@@ -21,7 +22,11 @@ import { wsTransport } from "./transport.js";
  * suspension and connection limit, register the connection, dispatch its frames, clean up on close.
  */
 export interface Gateway {
-  accept(ws: WebSocket, req: IncomingMessage): void;
+  /**
+   * Takes a freshly upgraded socket. Resolves once it has its `welcome` or its refusing close
+   * frame (never rejects), so the caller can hold the 101 response back until then.
+   */
+  accept(ws: WebSocket, req: IncomingMessage): Promise<void>;
   /** Authenticated connections. */
   readonly connections: ReadonlySet<Connection>;
   /** Every upgraded socket, authenticated or not. */
@@ -55,7 +60,7 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
   }
 
   async function admit(ws: WebSocket, req: IncomingMessage, startedMs: number): Promise<void> {
-    const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+    const query = queryOf(req.url ?? "/");
     const origin = req.headers.origin;
     const outcome = await authenticate(query, origin, keys, Date.now());
     if (ws.readyState !== ws.OPEN) return;
@@ -88,7 +93,7 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
       identity,
       transport,
       presenceEnabled: identity.scope.actions.has("presence"),
-      subscriptions: new Map(),
+      subscriptions: new Subscriptions(),
       bucket: createTokenBucket(config.rateFramesPerSec, config.rateBurst),
       pongPending: false,
     };
@@ -159,7 +164,7 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
       ws.on("error", (err) => log.debug({ err: err.message }, "websocket error"));
       // Frames sent before `welcome` wait in the kernel until the connection is admitted.
       ws.pause();
-      admit(ws, req, startedMs).catch((err: unknown) => {
+      return admit(ws, req, startedMs).catch((err: unknown) => {
         log.error({ err }, "handshake failed");
         if (ws.readyState === ws.OPEN) {
           ws.resume(); // or the client's answering close frame is never read

@@ -18,6 +18,7 @@ describe("token bucket", () => {
 describe("per-IP connect rate", () => {
   it("counts attempts per IP in a window", () => {
     const limiter = createConnectRateLimiter(3, 1000);
+    expect(limiter.enabled).toBe(true);
     expect([1, 2, 3, 4].map(() => limiter.allow("1.1.1.1", 0))).toEqual([true, true, true, false]);
     expect(limiter.allow("2.2.2.2", 0)).toBe(true);
     expect(limiter.allow("1.1.1.1", 1000)).toBe(true);
@@ -26,6 +27,7 @@ describe("per-IP connect rate", () => {
 
   it("is disabled by a limit of 0", () => {
     const limiter = createConnectRateLimiter(0, 1000);
+    expect(limiter.enabled).toBe(false);
     for (let i = 0; i < 10_000; i++) expect(limiter.allow("1.1.1.1", 0)).toBe(true);
     limiter.close();
   });

@@ -1,6 +1,6 @@
 import { CloseCode, Limits, patternCovers } from "@switchboard/protocol";
-import { compactVerify, decodeProtectedHeader } from "jose";
 import { type ConnectClaims, parseConnectClaims } from "./claims.js";
+import { readHs256Jws, verifyHs256 } from "./hs256.js";
 import type { KeyDirectory, ResolvedKey } from "./keys.js";
 
 export type JwtOutcome =
@@ -13,7 +13,6 @@ export type JwtOutcome =
         | typeof CloseCode.ChannelNotAuthorized;
     };
 
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
 
@@ -21,29 +20,26 @@ const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
  * Verifies a connect token (protocol.md §2) in this order: shape and size, header (`alg` HS256
  * only, `kid` of a live secret key), signature, claim types and caps → 4001; `exp` ≤ now → 4002;
  * `nbf` beyond now + 5 s → 4001; a `channels` entry or permission outside the key's → 4003.
+ * The signature is checked with node:crypto (hs256.ts) rather than jose: same rules, a small
+ * fraction of the CPU.
  */
 export async function verifyConnectToken(
   token: string,
   keys: KeyDirectory,
   nowMs: number,
 ): Promise<JwtOutcome> {
-  if (token.length > Limits.maxTokenBytes || !JWT_SHAPE.test(token)) return invalid;
-  let kid: unknown;
-  try {
-    const header = decodeProtectedHeader(token);
-    if (header.alg !== "HS256") return invalid;
-    kid = header.kid;
-  } catch {
-    return invalid;
-  }
+  if (token.length > Limits.maxTokenBytes) return invalid;
+  const jws = readHs256Jws(token);
+  if (!jws) return invalid;
+  const { kid } = jws.header;
   if (typeof kid !== "string" || !kid.startsWith("sk_id_")) return invalid;
   const key = await keys.lookup(kid);
   if (!key?.hmacKey || key.record.type !== "secret") return invalid;
+  if (!verifyHs256(jws, key.hmacKey)) return invalid;
 
   let payload: unknown;
   try {
-    const verified = await compactVerify(token, key.hmacKey, { algorithms: ["HS256"] });
-    payload = JSON.parse(decoder.decode(verified.payload));
+    payload = JSON.parse(decoder.decode(jws.payload));
   } catch {
     return invalid;
   }

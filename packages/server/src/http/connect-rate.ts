@@ -4,13 +4,18 @@
  * Entries of idle IPs are swept so the map cannot grow without bound.
  */
 export interface ConnectRateLimiter {
+  /**
+   * False when the limit is 0 (off): `allow` is then always true, and callers can skip finding the
+   * peer's address, which costs a `getpeername` syscall per connection.
+   */
+  readonly enabled: boolean;
   /** Counts one attempt from `ip`; false when it is over the limit. */
   allow(ip: string, nowMs?: number): boolean;
   close(): void;
 }
 
 export function createConnectRateLimiter(limit: number, windowMs: number): ConnectRateLimiter {
-  if (limit === 0) return { allow: () => true, close() {} };
+  if (limit === 0) return { enabled: false, allow: () => true, close() {} };
   const windows = new Map<string, { start: number; count: number }>();
   const sweeper = setInterval(() => {
     const now = Date.now();
@@ -18,6 +23,7 @@ export function createConnectRateLimiter(limit: number, windowMs: number): Conne
   }, windowMs);
   sweeper.unref();
   return {
+    enabled: true,
     allow(ip, now = Date.now()) {
       const w = windows.get(ip);
       if (!w || now - w.start >= windowMs) {
