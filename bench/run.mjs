@@ -186,6 +186,12 @@ async function openClients(system, info, total, procsN, mode) {
   const script = mode === "nosub" ? "load/connect-client.mjs" : "load/idle-client.mjs";
   const clients = parts.map((p) => spawnJson(script, [system, JSON.stringify(info), p.n, p.addr, 200, mode]));
   await Promise.all(clients.map((c) => c.next(120_000))); // tokens signed
+  if (mode === "nosub") {
+    // Warm the server up (JIT, caches) as a running server would be: 1,000 connects, then close.
+    await request(clients, { cmd: "open", count: Math.ceil(1_000 / procsN) }, 60_000);
+    await request(clients, { cmd: "close" });
+    await sleep(1_000);
+  }
   const cpu0 = cpuMicros(info.pid);
   const t0 = performance.now();
   const rs = await request(clients, { cmd: "open" }, 180_000);

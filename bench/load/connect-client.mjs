@@ -3,7 +3,8 @@
 // are signed up front, and each connection is a bare TCP socket that writes one pre-built upgrade
 // request and counts the connection once the `welcome` frame has arrived (no client-side WebSocket
 // library, no Sec-WebSocket-Accept check: a full client would cost more CPU than the server on
-// these shared cores). Replies {ready}; on {cmd:"open"} → {opened, failed, elapsedMs, errors}.
+// these shared cores). Replies {ready}; on {cmd:"open", count?} → {opened, failed, elapsedMs,
+// errors} (tokens are reused round-robin when count exceeds them); {cmd:"close"} drops them all.
 import { connect } from "node:net";
 import { adapters } from "../lib/adapters.mjs";
 import { commands, reply } from "../lib/proc.mjs";
@@ -11,8 +12,7 @@ import { commands, reply } from "../lib/proc.mjs";
 const [system, infoJson, count, localAddress, window = "200"] = process.argv.slice(2);
 const info = JSON.parse(infoJson);
 const adapter = await adapters[system](info, localAddress, { subscribe: false });
-const n = Number(count);
-const tokens = await Promise.all(Array.from({ length: n }, (_, i) => adapter.sign(i)));
+const tokens = await Promise.all(Array.from({ length: Number(count) }, (_, i) => adapter.sign(i)));
 const request = (token) =>
   `GET /v1?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${info.port}\r\nUpgrade: websocket\r\n` +
   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -42,14 +42,19 @@ function open(token) {
 }
 
 commands(async (c) => {
+  if (c.cmd === "close") {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    return reply({ closed: true });
+  }
   if (c.cmd !== "open") return;
+  const n = c.count ?? tokens.length;
   let next = 0;
   let failed = 0;
   const errors = new Set();
   const t0 = performance.now();
   const worker = async () => {
     while (next < n) {
-      const token = tokens[next++];
+      const token = tokens[next++ % tokens.length];
       try {
         await open(token);
       } catch (e) {

@@ -53,6 +53,13 @@ export interface SwitchboardServer {
 export const CLOSE_GRACE_MS = 2_000;
 
 /**
+ * The accept queue length asked of the kernel (which caps it at `net.core.somaxconn`). Node's
+ * default of 511 overflows when hundreds of clients connect at once while the event loop is busy
+ * admitting others; each overflow makes that client wait for a SYN retransmit (≥ 1 s).
+ */
+export const LISTEN_BACKLOG = 4_096;
+
+/**
  * A socket error listener that closes over nothing: an arrow in the upgrade handler would share its
  * closure context and keep the upgrade request (URL with the token, headers) alive with the socket.
  */
@@ -148,7 +155,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
 
   return {
     async listen() {
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       lifecycle.accepting = true;
       disposers.push(
         startKeepalive(
