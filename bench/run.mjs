@@ -2,7 +2,7 @@
 // Runs every scenario against Switchboard, a raw `ws` fan-out server and Socket.IO 4 in one
 // invocation, each server and load generator in its own process; prints a markdown table and writes
 // bench/results/latest.json and README's Performance section. Options: --full, --only=a,b (scenarios
-// fanout,idle,connect,direct,cluster), --systems=switchboard,raw-ws,socketio, --no-write.
+// fanout,idle,connect,direct,cluster), --systems=switchboard,raw-ws,socketio, --no-write, --profile.
 import { cpus, totalmem } from "node:os";
 import { percentiles } from "./lib/hdr.mjs";
 import { cpuMicros, rssBytes, sleep, spawnJson, spread } from "./lib/proc.mjs";
@@ -53,8 +53,13 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 const r0 = (v) => Math.round(v);
 const r2 = (v) => Math.round(v * 100) / 100;
 
+// --profile: every server process runs with --cpu-prof; one .cpuprofile per server run lands in
+// bench/results/profiles/ (open it in Chrome DevTools or speedscope).
+const profileDir = new URL("results/profiles/", import.meta.url).pathname;
+const serverNodeArgs = argv.includes("--profile") ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+
 async function startServer(system) {
-  const server = spawnJson(`systems/${system}-server.mjs`);
+  const server = spawnJson(`systems/${system}-server.mjs`, [], { nodeArgs: serverNodeArgs });
   const info = await server.next(60_000);
   await sleep(300);
   return { server, info };
