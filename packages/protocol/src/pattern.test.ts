@@ -2,7 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fillersArb, globArb, instantiate, nameArb, referenceRegex } from "../test/globs.js";
 import { literalName } from "./channel.js";
-import { anyPatternMatches, compilePattern, matchesPattern } from "./pattern.js";
+import {
+  anyPatternMatches,
+  compilePattern,
+  matchesPattern,
+  patternSegmentPrefix,
+  segmentPrefixes,
+} from "./pattern.js";
 
 describe("matchesPattern: protocol.md §8 examples", () => {
   it("room-* matches one segment only", () => {
@@ -167,5 +173,40 @@ describe("anyPatternMatches", () => {
     expect(anyPatternMatches(["a/*", "b/**"], "b/c/d")).toBe(true);
     expect(anyPatternMatches(["a/*", "b/**"], "a/c/d")).toBe(false);
     expect(anyPatternMatches([], "a")).toBe(false);
+  });
+});
+
+describe("patternSegmentPrefix / segmentPrefixes (the hub's pattern index)", () => {
+  it("cuts the literal text before the first wildcard after its last slash", () => {
+    expect(patternSegmentPrefix("user/42/**")).toBe("user/42/");
+    expect(patternSegmentPrefix("user/4*/x")).toBe("user/");
+    expect(patternSegmentPrefix("room-*")).toBe("");
+    expect(patternSegmentPrefix("**")).toBe("");
+    expect(patternSegmentPrefix("a/b\\*c/*")).toBe("a/b*c/"); // an escaped star is literal
+    expect(patternSegmentPrefix("a\\\\/b/*")).toBe("a\\/b/");
+  });
+
+  it("lists '' and every slash-terminated prefix of a name", () => {
+    expect(segmentPrefixes("a/b/c")).toEqual(["", "a/", "a/b/"]);
+    expect(segmentPrefixes("room-1")).toEqual([""]);
+    expect(segmentPrefixes("/x//")).toEqual(["", "/", "/x/", "/x//"]);
+  });
+
+  it("every name a pattern matches has the pattern's prefix among its segment prefixes", () => {
+    fc.assert(
+      fc.property(globArb, fillersArb, (pattern, fillers) => {
+        const name = instantiate(pattern, fillers);
+        expect(matchesPattern(pattern, name)).toBe(true);
+        expect(segmentPrefixes(name)).toContain(patternSegmentPrefix(pattern));
+      }),
+      { numRuns: 2_000 },
+    );
+    fc.assert(
+      fc.property(globArb, nameArb, (pattern, name) => {
+        if (matchesPattern(pattern, name))
+          expect(segmentPrefixes(name)).toContain(patternSegmentPrefix(pattern));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

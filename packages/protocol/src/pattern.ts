@@ -44,6 +44,38 @@ export function matchesPattern(pattern: string, literal: string): boolean {
   return compilePattern(pattern)(literal);
 }
 
+/**
+ * The leading whole segments that every name matched by `pattern` starts with: the literal text
+ * before the first wildcard, cut just after its last `/` (`""` when there is none). For
+ * `user/42/**` it is `user/42/`, for `room-*` and `**` it is `""`, for `a/b\*c/*` (an escaped, literal `*`) it is `a/b*c/`.
+ * An index of patterns keyed by this lets a publish to `a/b/c` test only the patterns under `""`,
+ * `a/` and `a/b/` instead of every pattern (see {@link segmentPrefixes}).
+ */
+export function patternSegmentPrefix(pattern: string): string {
+  const tokens = tokenize(pattern);
+  let cut = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    if (isWildcard(token)) break;
+    if (token === SLASH) cut = i + 1;
+  }
+  let prefix = "";
+  for (let i = 0; i < cut; i++) prefix += String.fromCharCode(tokens[i] as Token);
+  return prefix;
+}
+
+/**
+ * Every `/`-terminated prefix of a literal name, shortest first, after `""`: `a/b/c` → `""`, `a/`,
+ * `a/b/`. A pattern can match `literal` only if its {@link patternSegmentPrefix} is one of these.
+ */
+export function segmentPrefixes(literal: string): string[] {
+  const prefixes = [""];
+  for (let i = literal.indexOf("/"); i >= 0; i = literal.indexOf("/", i + 1)) {
+    prefixes.push(literal.slice(0, i + 1));
+  }
+  return prefixes;
+}
+
 /** True when at least one of `patterns` matches `literal`; false for an empty list. */
 export function anyPatternMatches(patterns: readonly string[], literal: string): boolean {
   for (const pattern of patterns) {

@@ -56,6 +56,49 @@ describe("hub fan-out", () => {
     ]);
   });
 
+  it("reaches exactly the sockets whose patterns match, whatever their leading segments", () => {
+    const app = testApp();
+    const publisher = testConnection(app, "pub");
+    const patterns = ["**", "*/b/c", "a/**", "a/b/*", "a/b/c*", "a/*/c", "a/x/**", "b/**", "a/b/c/**", "*"];
+    const subs = patterns.map((channel, i) => {
+      const c = testConnection(app, `p${i}`);
+      send(c, { type: "subscribe", channel });
+      return c;
+    });
+    // Many per-user patterns that must not be hit (nor tested one by one).
+    const users = Array.from({ length: 200 }, (_, i) => {
+      const c = testConnection(app, `u${i}`);
+      send(c, { type: "subscribe", channel: `user/${i}/**` });
+      return c;
+    });
+    const before = subs.map((c) => c.transport.frames.length);
+    send(publisher, { type: "publish", channel: "a/b/c", data: 1 });
+    const reached = patterns.filter((_, i) => (subs[i]?.transport.frames.length ?? 0) > (before[i] ?? 0));
+    expect(reached.sort()).toEqual(["*/b/c", "**", "a/**", "a/*/c", "a/b/*", "a/b/c*"].sort());
+    expect(
+      users.every((u) => u.transport.frames.every((f) => (f as { type: string }).type !== "message")),
+    ).toBe(true);
+    send(publisher, { type: "publish", channel: "user/7/inbox", data: 2 });
+    const gotIt = users.filter((u) => u.transport.frames.some((f) => (f as { data?: unknown }).data === 2));
+    expect(gotIt).toEqual([users[7]]);
+    expect(app.hub.listPatterns()).toHaveLength(patterns.length + 200);
+  });
+
+  it("forgets a pattern with its last subscriber, and indexes it again when it comes back", () => {
+    const app = testApp();
+    const publisher = testConnection(app, "pub");
+    const sub = testConnection(app, "s");
+    send(sub, { type: "subscribe", channel: "a/b/**" });
+    send(sub, { type: "unsubscribe", channel: "a/b/**" });
+    expect(app.hub.listPatterns()).toEqual([]);
+    const before = sub.transport.frames.length;
+    send(publisher, { type: "publish", channel: "a/b/c", data: 1 });
+    expect(sub.transport.frames.length).toBe(before);
+    send(sub, { type: "subscribe", channel: "a/b/**" });
+    send(publisher, { type: "publish", channel: "a/b/c", data: 2 });
+    expect(sub.transport.frames.at(-1)).toEqual({ type: "message", channel: "a/b/c", from: "pub", data: 2 });
+  });
+
   it("announces a peer once per channel however many sockets it has, and leaves with its last", () => {
     const app = testApp();
     const watcher = testConnection(app, "w");

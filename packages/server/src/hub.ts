@@ -4,6 +4,8 @@ import {
   type JsonObject,
   literalName,
   type PresenceMember,
+  patternSegmentPrefix,
+  segmentPrefixes,
 } from "@switchboard/protocol";
 import type { Connection, Sender, Subscription } from "./connection.js";
 import { frameBytes, type WireFrame } from "./encode.js";
@@ -19,6 +21,8 @@ interface ChannelState {
 
 interface WildcardState {
   readonly matches: (literal: string) => boolean;
+  /** {@link patternSegmentPrefix}: the key of this pattern in the prefix index. */
+  readonly prefix: string;
   readonly subscribers: Map<Connection, Subscription>;
 }
 
@@ -88,6 +92,10 @@ function member(peerId: string, metadata: JsonObject | undefined): PresenceMembe
 export function createHub(rates: MessageRates = createMessageRates(), meter: Meter = createMeter()): Hub {
   const channels = new Map<string, ChannelState>();
   const wildcards = new Map<string, WildcardState>();
+  // Patterns by their literal leading segments, so a publish tests only the patterns that could
+  // match its channel (those under "", "a/", "a/b/" for `a/b/c`), not every pattern of the app:
+  // with one `user/<id>/**` per user, each publish would otherwise test them all.
+  const wildcardsByPrefix = new Map<string, Map<string, WildcardState>>();
   // A peer's only socket is stored as itself: most peers have one, and a one-element Set per
   // connection costs ≈ 0.15 KB.
   const peers = new Map<string, Connection | Set<Connection>>();
@@ -129,7 +137,11 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
     const state = wildcards.get(pattern);
     if (!state) return;
     state.subscribers.delete(connection);
-    if (state.subscribers.size === 0) wildcards.delete(pattern);
+    if (state.subscribers.size > 0) return;
+    wildcards.delete(pattern);
+    const bucket = wildcardsByPrefix.get(state.prefix);
+    bucket?.delete(pattern);
+    if (bucket?.size === 0) wildcardsByPrefix.delete(state.prefix);
   }
 
   function messageBytes(sender: Sender, channel: string, data: Json) {
@@ -182,8 +194,18 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
       if (subscription.wildcard) {
         let state = wildcards.get(channel);
         if (!state) {
-          state = { matches: compilePattern(channel), subscribers: new Map() };
+          state = {
+            matches: compilePattern(channel),
+            prefix: patternSegmentPrefix(channel),
+            subscribers: new Map(),
+          };
           wildcards.set(channel, state);
+          let bucket = wildcardsByPrefix.get(state.prefix);
+          if (!bucket) {
+            bucket = new Map();
+            wildcardsByPrefix.set(state.prefix, bucket);
+          }
+          bucket.set(channel, state);
         }
         state.subscribers.set(connection, subscription);
         return;
@@ -245,14 +267,18 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
       const literal = literalName(channel);
       // A socket subscribed both to the channel and to matching patterns gets the message once.
       const served = new Set<Connection>();
-      for (const pattern of wildcards.values()) {
-        if (!pattern.matches(literal)) continue;
-        for (const [subscriber, subscription] of pattern.subscribers) {
-          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
-            continue;
-          served.add(subscriber);
-          subscriber.transport.send(bytesFor(subscription));
-          recipients += 1;
+      for (const prefix of segmentPrefixes(literal)) {
+        const bucket = wildcardsByPrefix.get(prefix);
+        if (bucket === undefined) continue;
+        for (const pattern of bucket.values()) {
+          if (!pattern.matches(literal)) continue;
+          for (const [subscriber, subscription] of pattern.subscribers) {
+            if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
+              continue;
+            served.add(subscriber);
+            subscriber.transport.send(bytesFor(subscription));
+            recipients += 1;
+          }
         }
       }
       rates.record(1, recipients);
