@@ -60,8 +60,10 @@ export const CLOSE_GRACE_MS = 2_000;
 export const LISTEN_BACKLOG = 4_096;
 
 /**
- * A socket error listener that closes over nothing: an arrow in the upgrade handler would share its
- * closure context and keep the upgrade request (URL with the token, headers) alive with the socket.
+ * Guards the socket from the `upgrade` event until ws owns it: a socket `error` with no listener
+ * would crash the process. A listener that closes over nothing: an arrow in the upgrade handler
+ * would share its closure context and keep the upgrade request (URL with the token, headers)
+ * alive with the socket.
  */
 function destroySocket(this: Duplex): void {
   this.destroy();
@@ -147,6 +149,9 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     // ws completes the upgrade synchronously (or aborts a bad one with HTTP 400 itself, which ends
     // and so uncorks the socket).
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws now owns the socket and destroys it on error itself (its own socket `error` listener):
+      // a second listener would only turn the socket's listeners into an array for its lifetime.
+      socket.removeListener("error", destroySocket);
       admitted = gateway.accept(ws, req);
     });
     if (admitted) void admitted.finally(() => socket.uncork());

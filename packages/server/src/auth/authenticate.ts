@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { CloseCode, type JsonObject } from "@switchboard/protocol";
 import { verifyConnectToken } from "./jwt.js";
 import type { KeyDirectory, ResolvedKey } from "./keys.js";
-import { createScope, type Scope } from "./scope.js";
+import type { Scope } from "./scope.js";
+import { sharedScopes } from "./scope-cache.js";
 
 /** Who a connection is, once its credential checked out. */
 export interface Identity {
@@ -22,6 +23,12 @@ export type AuthOutcome = { ok: true; identity: Identity } | { ok: false; close:
 
 const PUBLISHABLE_KEY_SHAPE = /^pk_live_[A-Za-z0-9]{1,64}$/;
 const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
+
+/**
+ * The `metadata` of every identity without any: one object, never mutated (the welcome copies it
+ * before adding TURN credentials), instead of an empty object kept by each connection.
+ */
+const NO_METADATA: JsonObject = Object.freeze({});
 
 /**
  * Authenticates a WebSocket upgrade from its query (`token` xor `key`) and `Origin` header.
@@ -48,9 +55,9 @@ export async function authenticate(
         key,
         appId: key.record.appId,
         peerId: claims.sub,
-        scope: createScope(claims.channels, claims.permissions),
+        scope: sharedScopes.scopeOf(claims.channels, claims.permissions),
         expiresAt: claims.exp,
-        metadata: claims.metadata ?? {},
+        metadata: claims.metadata ?? NO_METADATA,
         peerMetadata: claims.peerMetadata,
       },
     };
@@ -71,7 +78,7 @@ export async function authenticate(
       peerId: randomUUID(),
       scope: key.scope,
       expiresAt: null,
-      metadata: {},
+      metadata: NO_METADATA,
       peerMetadata: undefined,
     },
   };

@@ -16,8 +16,13 @@ export interface Scope {
   readonly actions: ReadonlySet<Action>;
 }
 
+/**
+ * Builds a scope from copies of its inputs. The object and its pattern list are frozen, so one scope
+ * can be shared by every connection holding the same grant (see `sharedScopes` in scope-cache.ts); the action set is
+ * read-only by type (nothing in the server mutates a scope).
+ */
 export function createScope(patterns: readonly string[], actions: Iterable<Action>): Scope {
-  return { patterns: [...patterns], actions: new Set(actions) };
+  return Object.freeze({ patterns: Object.freeze([...patterns]), actions: new Set(actions) });
 }
 
 /** Whether the scope holds `action`. Pure. */
