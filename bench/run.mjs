@@ -218,13 +218,23 @@ async function openClients(system, info, total, procsN, mode) {
     await sleep(1_000);
   }
   const cpu0 = cpuMicros(info.pid);
+  const load0 = clients.reduce((sum, c) => sum + cpuMicros(c.pid), 0);
   const t0 = performance.now();
   const rs = await request(clients, { cmd: "open" }, 180_000);
+  const loadCpuUs = clients.reduce((sum, c) => sum + cpuMicros(c.pid), 0) - load0;
   const wallMs = performance.now() - t0;
   return {
     clients,
     wallMs,
     serverCpuUs: cpuMicros(info.pid) - cpu0,
+    loadCpuUs,
+    handshake:
+      mode === "nosub"
+        ? percentiles(
+            rs.map((r) => r.hist),
+            [50, 99, 100],
+          )
+        : null,
     opened: rs.reduce((s, r) => s + r.opened, 0),
     failed: rs.reduce((s, r) => s + r.failed, 0),
     errors: [...new Set(rs.flatMap((r) => r.errors))].slice(0, 3),
@@ -270,12 +280,22 @@ async function connect(system) {
     const serverCpuUsPerConnect = r0(r.serverCpuUs / r.opened);
     log(
       system,
-      `connect: ${r.opened} in ${r0(r.wallMs)} ms → ${perSec}/s, ${serverCpuUsPerConnect} µs server CPU each`,
+      `connect: ${r.opened} in ${r0(r.wallMs)} ms → ${perSec}/s, ${serverCpuUsPerConnect} µs server CPU each (load generators ${r0(r.loadCpuUs / r.opened)} µs), connect → welcome ms:`,
+      JSON.stringify(r.handshake),
     );
     // What one process could do with a core to itself: the wall-clock rate above is shared with
     // the load generators on the same cores.
     const perSecOneCore = r0(1e6 / serverCpuUsPerConnect);
-    return { perSec, serverCpuUsPerConnect, perSecOneCore, connections: r.opened, failed: r.failed };
+    return {
+      perSec,
+      serverCpuUsPerConnect,
+      perSecOneCore,
+      handshakeP50Ms: r2(r.handshake[50]),
+      handshakeP99Ms: r2(r.handshake[99]),
+      handshakeMaxMs: r2(r.handshake[100]),
+      connections: r.opened,
+      failed: r.failed,
+    };
   } finally {
     await stopAll(procs);
   }

@@ -4,10 +4,11 @@
 // request and counts the connection once the `welcome` frame has arrived (no client-side WebSocket
 // library, no Sec-WebSocket-Accept check: a full client would cost more CPU than the server on
 // these shared cores). Replies {ready}; on {cmd:"open", count?} → {opened, failed, elapsedMs,
-// errors} (tokens are reused round-robin when count exceeds them); {cmd:"close"} drops them all.
+// errors, hist (connect → welcome, µs)} (tokens are reused round-robin when count exceeds them); {cmd:"close"} drops them all.
 import { connect } from "node:net";
 import { adapters } from "../lib/adapters.mjs";
-import { commands, reply } from "../lib/proc.mjs";
+import { createHistogram, nowUs } from "../lib/hdr.mjs";
+import { commands, exitWithoutTimeWait, reply } from "../lib/proc.mjs";
 
 const [system, infoJson, count, localAddress, window = "200"] = process.argv.slice(2);
 const info = JSON.parse(infoJson);
@@ -19,9 +20,11 @@ const request = (token) =>
 const WELCOME = Buffer.from('{"type":"welcome"');
 const SWITCHING = Buffer.from("HTTP/1.1 101");
 const sockets = [];
+const hist = createHistogram(); // connect → welcome, µs
 
 function open(token) {
   return new Promise((resolve, reject) => {
+    const t0 = nowUs();
     const socket = connect({ host: "127.0.0.1", port: info.port, localAddress });
     let seen = Buffer.alloc(0);
     socket.once("connect", () => socket.write(request(token)));
@@ -29,6 +32,7 @@ function open(token) {
       seen = seen.length ? Buffer.concat([seen, chunk]) : chunk;
       if (seen.includes(WELCOME)) {
         socket.removeAllListeners("data");
+        hist.record(nowUs() - t0);
         sockets.push(socket);
         resolve();
       } else if (seen.length > 4096 || (seen.length >= 12 && !seen.subarray(0, 12).equals(SWITCHING))) {
@@ -43,11 +47,12 @@ function open(token) {
 
 commands(async (c) => {
   if (c.cmd === "close") {
-    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const socket of sockets.splice(0)) socket.resetAndDestroy(); // no TIME_WAIT left behind
     return reply({ closed: true });
   }
   if (c.cmd !== "open") return;
   const n = c.count ?? tokens.length;
+  hist.reset();
   let next = 0;
   let failed = 0;
   const errors = new Set();
@@ -69,7 +74,8 @@ commands(async (c) => {
     failed,
     elapsedMs: performance.now() - t0,
     errors: [...errors].slice(0, 3),
+    hist: hist.export(),
   });
 });
-process.on("SIGTERM", () => process.exit(0));
+process.on("SIGTERM", exitWithoutTimeWait);
 reply({ ready: true });

@@ -3,7 +3,7 @@
 // Replies {ready}, then on {cmd:"run"} → {roundTrips, hist}.
 import { adapters } from "../lib/adapters.mjs";
 import { createHistogram, nowUs } from "../lib/hdr.mjs";
-import { commands, reply } from "../lib/proc.mjs";
+import { commands, exitWithoutTimeWait, reply } from "../lib/proc.mjs";
 
 const [system, infoJson, count, localAddress] = process.argv.slice(2);
 const adapter = await adapters[system](JSON.parse(infoJson), localAddress, { subscribe: false });
@@ -27,5 +27,5 @@ commands(async (c) => {
   });
   reply({ roundTrips: n, hist: hist.export() });
 });
-process.on("SIGTERM", () => process.exit(0));
+process.on("SIGTERM", exitWithoutTimeWait);
 reply({ ready: true });

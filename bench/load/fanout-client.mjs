@@ -3,7 +3,7 @@
 // publish {rate, ms} (pub role) → {sent}. Payload timestamps are host-clock µs (same machine).
 import { adapters, openMany } from "../lib/adapters.mjs";
 import { createHistogram, nowUs } from "../lib/hdr.mjs";
-import { commands, reply } from "../lib/proc.mjs";
+import { commands, exitWithoutTimeWait, reply } from "../lib/proc.mjs";
 
 const [system, infoJson, count, localAddress] = process.argv.slice(2);
 const adapter = await adapters[system](JSON.parse(infoJson), localAddress);
@@ -48,5 +48,5 @@ commands(async (c) => {
     reply({ sent });
   }
 });
-process.on("SIGTERM", () => process.exit(0));
+process.on("SIGTERM", exitWithoutTimeWait);
 reply({ ready: true });

@@ -2,7 +2,7 @@
 // Signs tokens up front, replies {ready}; on {cmd:"open"} opens `count` subscribed connections and
 // replies {opened, failed, elapsedMs}; holds them until SIGTERM or {cmd:"close"}.
 import { adapters, openMany } from "../lib/adapters.mjs";
-import { commands, reply } from "../lib/proc.mjs";
+import { commands, exitWithoutTimeWait, reply } from "../lib/proc.mjs";
 
 const [system, infoJson, count, localAddress, window = "200", mode = "sub"] = process.argv.slice(2);
 const adapter = await adapters[system](JSON.parse(infoJson), localAddress, { subscribe: mode !== "nosub" });
@@ -20,5 +20,5 @@ commands(async (c) => {
     reply({ closed: true });
   }
 });
-process.on("SIGTERM", () => process.exit(0));
+process.on("SIGTERM", exitWithoutTimeWait);
 reply({ ready: true });
