@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fillersArb, globArb, instantiate, referenceRegex } from "../test/globs.js";
-import { patternCovers } from "./coverage.js";
+import { patternCoverage, patternCovers } from "./coverage.js";
 import { tokenize } from "./glob.js";
 import { inclusion } from "./inclusion.js";
 
@@ -192,6 +192,34 @@ describe("patternCovers: properties", () => {
         if (patternCovers(p, [q])) expect(patternCovers(p, [widen(q)])).toBe(true);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe("patternCoverage: the answer and its cost", () => {
+  it("costs nothing on the fast paths", () => {
+    expect(patternCoverage("a/*", ["**"])).toEqual({ covered: true, steps: 0 });
+    expect(patternCoverage("room-1", ["room-*"])).toEqual({ covered: true, steps: 0 });
+    expect(patternCoverage("room-1", ["chat/*"])).toEqual({ covered: false, steps: 0 });
+    expect(patternCoverage("a/**", ["b/*", "a/**"])).toEqual({ covered: true, steps: 0 });
+  });
+
+  it("reports the search's transitions, and agrees with patternCovers", () => {
+    for (const [a, bs] of [
+      ["a/b*", ["a/*"]],
+      ["**/b*", ["a/*", "*/b", "**/c"]],
+      ["x/*", ["x/a*", "x/b*"]],
+    ] as [string, string[]][]) {
+      const coverage = patternCoverage(a, bs);
+      expect(coverage.steps).toBeGreaterThan(0);
+      expect(coverage.covered).toBe(patternCovers(a, bs));
+    }
+  });
+
+  it("a pathological pattern costs up to the search bound", () => {
+    const n = 20;
+    expect(patternCoverage(`**a*${"/*".repeat(n)}`, [`**a**${"/*".repeat(n)}`]).steps).toBeGreaterThan(
+      100_000,
     );
   });
 });

@@ -24,16 +24,36 @@ import { anyPatternMatches } from "./pattern.js";
  * memoised: callers check a handful of patterns per connection or subscription.
  */
 export function patternCovers(a: string, bs: readonly string[]): boolean {
+  return patternCoverage(a, bs).covered;
+}
+
+/** {@link patternCovers}'s answer and what it cost. */
+export interface Coverage {
+  readonly covered: boolean;
+  /**
+   * State transitions the inclusion search made: 0 on the fast paths (`**` in `bs`, a wildcard-free
+   * `a`, `a` among `bs`), a few hundred for real scopes, up to ≈ 500,000 (tens of milliseconds) for
+   * a pathological `a`. A server can charge it to the client that chose `a`.
+   */
+  readonly steps: number;
+}
+
+/** {@link patternCovers}, also telling how much work the answer took (see {@link Coverage}). */
+export function patternCoverage(a: string, bs: readonly string[]): Coverage {
   const bTokens = bs.map(tokenize);
   // `**` matches everything: the default key scope, so worth answering without a search.
-  if (bTokens.some((t) => t.length === 1 && t[0] === DSTAR)) return true;
+  if (bTokens.some((t) => t.length === 1 && t[0] === DSTAR)) return FREE_YES;
   const aTokens = tokenize(a);
-  if (!aTokens.some(isWildcard)) return anyPatternMatches(bs, literalName(a));
+  if (!aTokens.some(isWildcard)) return anyPatternMatches(bs, literalName(a)) ? FREE_YES : FREE_NO;
   // A pattern covers itself; answering that directly keeps it true even for patterns whose
   // subset construction would blow the search bound.
-  if (bTokens.some((t) => sameTokens(t, aTokens))) return true;
-  return inclusion(aTokens, bTokens).kind === "covered";
+  if (bTokens.some((t) => sameTokens(t, aTokens))) return FREE_YES;
+  const result = inclusion(aTokens, bTokens);
+  return { covered: result.kind === "covered", steps: result.steps };
 }
+
+const FREE_YES: Coverage = Object.freeze({ covered: true, steps: 0 });
+const FREE_NO: Coverage = Object.freeze({ covered: false, steps: 0 });
 
 function sameTokens(x: readonly Token[], y: readonly Token[]): boolean {
   return x.length === y.length && x.every((token, i) => token === y[i]);

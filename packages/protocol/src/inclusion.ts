@@ -27,7 +27,14 @@ export const MAX_STEPS = 500_000;
  * `covered`: L(a) ⊆ ∪ L(b). `uncovered`: `witness` is matched by `a` and by no `b` (short: the
  * breadth-first search finds a shortest proving prefix). `unknown`: the search hit its bounds.
  */
-export type Inclusion = { kind: "covered" } | { kind: "uncovered"; witness: string } | { kind: "unknown" };
+export type Inclusion = (
+  | { kind: "covered" }
+  | { kind: "uncovered"; witness: string }
+  | { kind: "unknown" }
+) & {
+  /** Single-state transitions the search made (≤ {@link MAX_STEPS} + one configuration's worth). */
+  steps: number;
+};
 
 const SLASH = 0x2f;
 /** Stands for every character that is not `/` and not a literal of the current states. */
@@ -87,15 +94,15 @@ export function inclusion(a: readonly Token[], bs: readonly (readonly Token[])[]
       steps += bStates.length;
       bad = visit({ a: aNext, b: bAut.step(bStates, char), parent: head, char });
       if (bad >= 0) break;
-      if (visited.size > MAX_CONFIGS || steps > MAX_STEPS) return { kind: "unknown" };
+      if (visited.size > MAX_CONFIGS || steps > MAX_STEPS) return { kind: "unknown", steps };
     }
   }
-  if (bad < 0) return { kind: "covered" };
+  if (bad < 0) return { kind: "covered", steps };
   // The path leads to a configuration where `a` accepts and no `b` does, or where no `b` is alive
   // any more; in the second case finish it along `a`'s remaining tokens to make `a` accept.
   const proof = configs[bad] as Config;
   const rest = aut.accepts(proof.a) ? "" : completion(a, proof.a[proof.a.length - 1] as number);
-  return { kind: "uncovered", witness: witness(configs, bad, [a, ...bs]) + rest };
+  return { kind: "uncovered", witness: witness(configs, bad, [a, ...bs]) + rest, steps };
 }
 
 /** The shortest string taking pattern `tokens` from `state` to acceptance (wildcards match nothing). */

@@ -15,6 +15,17 @@ describe("token bucket", () => {
   });
 });
 
+describe("token bucket charge", () => {
+  it("takes several tokens at once, and empties the bucket when they are not all there", () => {
+    const bucket = createTokenBucket(100, 200, 0);
+    expect(bucket.charge(150, 0)).toBe(true);
+    expect(bucket.charge(51, 0)).toBe(false);
+    expect(bucket.take(0)).toBe(false); // emptied, not left at 50
+    expect(bucket.charge(5, 50)).toBe(true); // 50 ms at 100/s = five tokens
+    expect(bucket.take(50)).toBe(false);
+  });
+});
+
 describe("per-IP connect rate", () => {
   it("counts attempts per IP in a window", () => {
     const limiter = createConnectRateLimiter(3, 1000);

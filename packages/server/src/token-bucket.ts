@@ -4,6 +4,11 @@
  */
 export interface TokenBucket {
   take(nowMs?: number): boolean;
+  /**
+   * Takes `count` tokens at once (work a frame caused beyond the frame itself). False, and the
+   * bucket left empty, when fewer than `count` were there: the caller closes as for `take()`.
+   */
+  charge(count: number, nowMs?: number): boolean;
 }
 
 /** A class, not a closure: every connection holds one, and fields cost less than a closure and its context. */
@@ -21,12 +26,19 @@ class Bucket implements TokenBucket {
   }
 
   take(now = Date.now()): boolean {
+    return this.charge(1, now);
+  }
+
+  charge(count: number, now = Date.now()): boolean {
     if (now > this.last) {
       this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
       this.last = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < count) {
+      this.tokens = 0;
+      return false;
+    }
+    this.tokens -= count;
     return true;
   }
 }

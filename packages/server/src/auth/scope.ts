@@ -1,9 +1,10 @@
 import {
   type Action,
   anyPatternMatches,
+  type Coverage,
   hasWildcard,
   literalName,
-  patternCovers,
+  patternCoverage,
 } from "@switchboard/protocol";
 
 /**
@@ -35,7 +36,11 @@ export function can(scope: Scope, action: Action): boolean {
  * patterns; a wildcard subscription must only match names the patterns cover. Pure.
  */
 export function coversChannel(scope: Scope, channel: string): boolean {
-  return hasWildcard(channel)
-    ? patternCovers(channel, scope.patterns)
-    : anyPatternMatches(scope.patterns, literalName(channel));
+  return channelCoverage(scope, channel).covered;
+}
+
+/** {@link coversChannel} with the work it took (non-zero only for a wildcard `channel`). Pure. */
+export function channelCoverage(scope: Scope, channel: string): Coverage {
+  if (hasWildcard(channel)) return patternCoverage(channel, scope.patterns);
+  return { covered: anyPatternMatches(scope.patterns, literalName(channel)), steps: 0 };
 }
