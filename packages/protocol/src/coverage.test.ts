@@ -216,6 +216,18 @@ describe("patternCoverage: the answer and its cost", () => {
     }
   });
 
+  it("maxSteps lowers the search bound, never raises it, and gives up as not covered", () => {
+    const a = `**a*${"/*".repeat(12)}`;
+    const b = [`**a**${"/*".repeat(12)}`];
+    const full = patternCoverage(a, b);
+    const low = patternCoverage(a, b, 1_000);
+    expect(full.steps).toBeGreaterThan(1_000);
+    expect(low.covered).toBe(false);
+    expect(low.steps).toBeLessThan(full.steps);
+    expect(patternCoverage(a, b, 10 ** 9).steps).toBe(full.steps);
+    expect(patternCoverage("a/b*", ["a/*"], 1_000).covered).toBe(true);
+  });
+
   it("a pathological pattern costs up to the search bound", () => {
     const n = 20;
     expect(patternCoverage(`**a*${"/*".repeat(n)}`, [`**a**${"/*".repeat(n)}`]).steps).toBeGreaterThan(

@@ -38,8 +38,12 @@ export interface Coverage {
   readonly steps: number;
 }
 
-/** {@link patternCovers}, also telling how much work the answer took (see {@link Coverage}). */
-export function patternCoverage(a: string, bs: readonly string[]): Coverage {
+/**
+ * {@link patternCovers}, also telling how much work the answer took (see {@link Coverage}).
+ * `maxSteps` lowers the search bound (never above the default ≈ 500,000 transitions); past it the
+ * answer is `covered: false`, as for patternCovers past its bound.
+ */
+export function patternCoverage(a: string, bs: readonly string[], maxSteps?: number): Coverage {
   const bTokens = bs.map(tokenize);
   // `**` matches everything: the default key scope, so worth answering without a search.
   if (bTokens.some((t) => t.length === 1 && t[0] === DSTAR)) return FREE_YES;
@@ -48,7 +52,7 @@ export function patternCoverage(a: string, bs: readonly string[]): Coverage {
   // A pattern covers itself; answering that directly keeps it true even for patterns whose
   // subset construction would blow the search bound.
   if (bTokens.some((t) => sameTokens(t, aTokens))) return FREE_YES;
-  const result = inclusion(aTokens, bTokens);
+  const result = inclusion(aTokens, bTokens, maxSteps);
   return { covered: result.kind === "covered", steps: result.steps };
 }
 

@@ -52,8 +52,17 @@ interface Config {
   char: number;
 }
 
-/** Decides whether pattern `a` is covered by the union of patterns `bs` (all already tokenised). */
-export function inclusion(a: readonly Token[], bs: readonly (readonly Token[])[]): Inclusion {
+/**
+ * Decides whether pattern `a` is covered by the union of patterns `bs` (all already tokenised),
+ * giving up (`unknown`) past {@link MAX_CONFIGS} configurations or `maxSteps` transitions
+ * (default and ceiling {@link MAX_STEPS}).
+ */
+export function inclusion(
+  a: readonly Token[],
+  bs: readonly (readonly Token[])[],
+  maxSteps: number = MAX_STEPS,
+): Inclusion {
+  const stepBound = Math.min(maxSteps, MAX_STEPS);
   const aut = new Automaton([a]);
   const bAut = new Automaton(bs);
   const configs: Config[] = [];
@@ -94,7 +103,7 @@ export function inclusion(a: readonly Token[], bs: readonly (readonly Token[])[]
       steps += bStates.length;
       bad = visit({ a: aNext, b: bAut.step(bStates, char), parent: head, char });
       if (bad >= 0) break;
-      if (visited.size > MAX_CONFIGS || steps > MAX_STEPS) return { kind: "unknown", steps };
+      if (visited.size > MAX_CONFIGS || steps > stepBound) return { kind: "unknown", steps };
     }
   }
   if (bad < 0) return { kind: "covered", steps };

@@ -39,8 +39,11 @@ export function coversChannel(scope: Scope, channel: string): boolean {
   return channelCoverage(scope, channel).covered;
 }
 
-/** {@link coversChannel} with the work it took (non-zero only for a wildcard `channel`). Pure. */
-export function channelCoverage(scope: Scope, channel: string): Coverage {
-  if (hasWildcard(channel)) return patternCoverage(channel, scope.patterns);
+/**
+ * {@link coversChannel} with the work it took (non-zero only for a wildcard `channel`), searching
+ * at most `maxSteps` transitions (see `patternCoverage`). Pure.
+ */
+export function channelCoverage(scope: Scope, channel: string, maxSteps?: number): Coverage {
+  if (hasWildcard(channel)) return patternCoverage(channel, scope.patterns, maxSteps);
   return { covered: anyPatternMatches(scope.patterns, literalName(channel)), steps: 0 };
 }

@@ -2,7 +2,7 @@ import { CloseCode, patternCoverage } from "@switchboard/protocol";
 import { describe, expect, it } from "vitest";
 import { createScope } from "../auth/scope.js";
 import { testApp, testConnection } from "../test-support.js";
-import { COVERAGE_STEPS_PER_FRAME } from "./channel-checks.js";
+import { COVERAGE_STEPS_PER_FRAME, SUBSCRIBE_COVERAGE_MAX_STEPS } from "./channel-checks.js";
 import { dispatchFrame } from "./dispatch.js";
 
 const SCOPE = ["a/*", "*/b", "**/c"];
@@ -30,6 +30,15 @@ describe("wildcard subscribe: coverage work is charged to the rate budget", () =
     expect(c.transport.closed?.code).toBe(CloseCode.OverMessageRate);
     expect(c.subscriptions.size).toBe(0);
     expect(c.transport.frames.some((f) => (f as { type: string }).type === "ack")).toBe(false);
+  });
+
+  it("bounds the search of a subscribe far below the library's bound", () => {
+    const unbounded = patternCoverage(CRAFTED, SCOPE);
+    const bounded = patternCoverage(CRAFTED, SCOPE, SUBSCRIBE_COVERAGE_MAX_STEPS);
+    expect(unbounded.steps).toBeGreaterThan(10 * SUBSCRIBE_COVERAGE_MAX_STEPS);
+    expect(bounded.covered).toBe(false);
+    expect(bounded.steps).toBeGreaterThan(SUBSCRIBE_COVERAGE_MAX_STEPS);
+    expect(bounded.steps).toBeLessThan(SUBSCRIBE_COVERAGE_MAX_STEPS + 1_000);
   });
 
   it("answers a cheap search that proves non-coverage with the usual error, charging nothing", () => {
