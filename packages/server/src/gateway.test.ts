@@ -1,9 +1,11 @@
 import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { CloseCode } from "@switchboard/protocol";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
+import { NO_METADATA } from "./auth/authenticate.js";
 import type { KeyDirectory, ResolvedKey } from "./auth/keys.js";
 import { createScope } from "./auth/scope.js";
 import { resolveConfig } from "./config.js";
@@ -34,6 +36,8 @@ class FakeSocket extends EventEmitter {
 }
 
 const KEY_ID = "pk_live_gatewaytest";
+const SECRET_KEY_ID = "sk_id_gatewaytest";
+const SECRET = "sk_secret_gatewaytest";
 
 function setup() {
   const app = testApp();
@@ -52,7 +56,16 @@ function setup() {
     },
     scope: createScope(["**"], ["subscribe", "presence"]),
   };
-  const keys: KeyDirectory = { lookup: async (id) => (id === KEY_ID ? key : undefined), invalidate() {} };
+  const secretKey: ResolvedKey = {
+    record: { ...key.record, id: SECRET_KEY_ID, type: "secret" },
+    scope: createScope(["**"], ["subscribe", "publish"]),
+    hmacKey: new TextEncoder().encode(SECRET),
+  };
+  const byId = new Map([
+    [KEY_ID, key],
+    [SECRET_KEY_ID, secretKey],
+  ]);
+  const keys: KeyDirectory = { lookup: async (id) => byId.get(id), invalidate() {} };
   const apps = { get: async (id: string) => (id === app.id ? app : undefined) } as unknown as AppRegistry;
   const meter = createMeter();
   const gateway = createGateway({ config: resolveConfig({}), keys, apps, log: silentLogger(), meter });
@@ -75,6 +88,20 @@ describe("gateway socket listeners", () => {
       expect(a.listeners(event)[0]).toBe(b.listeners(event)[0]);
     }
     expect(JSON.parse(a.sent[0] ?? "{}")).toMatchObject({ type: "welcome", metadata: {} });
+  });
+
+  it("sends the token's metadata in the welcome, then lets go of it", async () => {
+    const { gateway, connect } = setup();
+    const metadata = { room: "r1", note: "x".repeat(4_000) };
+    const token = await new SignJWT({ channels: ["a/*"], permissions: ["subscribe"], metadata })
+      .setProtectedHeader({ alg: "HS256", kid: SECRET_KEY_ID })
+      .setSubject("alice")
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode(SECRET));
+    const ws = await connect(`token=${token}`);
+    expect(JSON.parse(ws.sent[0] ?? "{}")).toMatchObject({ type: "welcome", peerId: "alice", metadata });
+    const [connection] = gateway.connections;
+    expect(connection?.identity.metadata).toBe(NO_METADATA);
   });
 
   it("close forgets the socket and its connection, and counts the close once", async () => {

@@ -3,7 +3,7 @@ import { CloseCode, CloseReason, ErrorCode, Limits } from "@switchboard/protocol
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
-import { authenticate, type Identity } from "./auth/authenticate.js";
+import { authenticate, type Identity, NO_METADATA } from "./auth/authenticate.js";
 import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
 import type { KeyDirectory } from "./auth/keys.js";
 import { queryOf } from "./auth/query.js";
@@ -185,6 +185,7 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
         metadata: welcomeMetadata(identity, turnSettingsOf(config), Date.now()),
       }),
     );
+    identity.metadata = NO_METADATA; // only the welcome needed it
     meter.framesOut.welcome += 1;
     meter.observeHandshake(secondsSince(startedMs), "accepted");
     log.debug({ connection: id, appId: app.id, peerId: identity.peerId }, "connected");

@@ -13,7 +13,11 @@ export interface Identity {
   scope: Scope;
   /** JWT `exp` in unix seconds; null for publishable keys. */
   expiresAt: number | null;
-  /** What `welcome.metadata` carries (the JWT `metadata` claim, `{}` when none). */
+  /**
+   * What `welcome.metadata` carries (the JWT `metadata` claim, `{}` when none). Read for the
+   * `welcome` only: the gateway then sets it to {@link NO_METADATA}, so a claim of up to 8 KB is
+   * not kept for the life of the connection.
+   */
   metadata: JsonObject;
   /** Stamped on presence and (opt-in) messages; publishable keys never have any. */
   peerMetadata: JsonObject | undefined;
@@ -28,7 +32,7 @@ const invalid = { ok: false, close: CloseCode.InvalidToken } as const;
  * The `metadata` of every identity without any: one object, never mutated (the welcome copies it
  * before adding TURN credentials), instead of an empty object kept by each connection.
  */
-const NO_METADATA: JsonObject = Object.freeze({});
+export const NO_METADATA: JsonObject = Object.freeze({});
 
 /**
  * Authenticates a WebSocket upgrade from its query (`token` xor `key`) and `Origin` header.
