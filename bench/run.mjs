@@ -48,7 +48,6 @@ const RATES = Array.from({ length: 12 }, (_, i) => (10_000 / P.subscribers) * 2 
 // Latency is also taken at one common load (P.commonLoad deliveries/s: 40,000, about where raw ws
 // has half its saturation on a 2-core machine, and which every system carries), so the systems are
 // compared at the same work, not only each at half of its own saturation.
-const FIXED_DELIVERIES_PER_SEC = P.commonLoad;
 const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const r0 = (v) => Math.round(v);
 const r2 = (v) => Math.round(v * 100) / 100;
@@ -171,15 +170,15 @@ async function fanout(system) {
       JSON.stringify(half.cores),
     );
     if (!half.lat) throw new Error("no latency samples");
-    const fixedRate = FIXED_DELIVERIES_PER_SEC / subscribers;
-    const fixed = await step(fixedRate, P.latencyMs, true);
+    const commonRate = P.commonLoad / subscribers;
+    const common = await step(commonRate, P.latencyMs, true);
     log(
       system,
-      `latency at ${r2(fixedRate)} publishes/s:`,
-      JSON.stringify(fixed.lat),
-      JSON.stringify(fixed.cores),
+      `latency at ${r2(commonRate)} publishes/s:`,
+      JSON.stringify(common.lat),
+      JSON.stringify(common.cores),
     );
-    if (!fixed.lat) throw new Error("no latency samples at the fixed rate");
+    if (!common.lat) throw new Error("no latency samples at the common load");
     return {
       subscribers,
       deliveredPerSec: r0(best.deliveredPerSec),
@@ -191,13 +190,13 @@ async function fanout(system) {
       p999Ms: r2(half.lat[99.9]),
       coresBusyAtLatencyRate: half.cores,
       atCommonLoad: {
-        deliveriesPerSec: FIXED_DELIVERIES_PER_SEC,
-        publishRate: r2(fixedRate),
-        serverCpuUsPerDelivery: r2(fixed.cpuUsPerDelivery),
-        p50Ms: r2(fixed.lat[50]),
-        p99Ms: r2(fixed.lat[99]),
-        p999Ms: r2(fixed.lat[99.9]),
-        coresBusy: fixed.cores,
+        deliveriesPerSec: P.commonLoad,
+        publishRate: r2(commonRate),
+        serverCpuUsPerDelivery: r2(common.cpuUsPerDelivery),
+        p50Ms: r2(common.lat[50]),
+        p99Ms: r2(common.lat[99]),
+        p999Ms: r2(common.lat[99.9]),
+        coresBusy: common.cores,
       },
     };
   } finally {

@@ -13,24 +13,12 @@ export interface Subscription {
 }
 
 /**
- * A connection's subscriptions by channel string, in insertion order: the part of `Map` the server
- * uses, so a `Map` also fits (unit tests build one).
- */
-export interface SubscriptionIndex {
-  readonly size: number;
-  get(channel: string): Subscription | undefined;
-  set(channel: string, subscription: Subscription): unknown;
-  delete(channel: string): boolean;
-  clear(): void;
-  values(): IterableIterator<Subscription>;
-}
-
-/**
- * The {@link SubscriptionIndex} of a live connection. Most connections hold one subscription: it is
+ * A connection's subscriptions by channel string, in insertion order, with the part of `Map`'s
+ * interface the server uses. Most connections hold one subscription: it is
  * kept inline, and a `Map` is made only for the second, because an (even empty) `Map` costs
  * ≈ 0.2 KB per connection.
  */
-export class Subscriptions implements SubscriptionIndex {
+export class Subscriptions {
   private only: Subscription | undefined;
   private many: Map<string, Subscription> | undefined;
 
@@ -83,7 +71,7 @@ export interface Connection {
   readonly transport: Transport;
   /** Holds the `presence` action: sees presence and is announced. */
   readonly presenceEnabled: boolean;
-  readonly subscriptions: SubscriptionIndex;
+  readonly subscriptions: Subscriptions;
   readonly bucket: TokenBucket;
   /** A WebSocket ping went out and no pong came back yet. */
   pongPending: boolean;

@@ -45,5 +45,9 @@ export function coversChannel(scope: Scope, channel: string): boolean {
  */
 export function channelCoverage(scope: Scope, channel: string, maxSteps?: number): Coverage {
   if (hasWildcard(channel)) return patternCoverage(channel, scope.patterns, maxSteps);
-  return { covered: anyPatternMatches(scope.patterns, literalName(channel)), steps: 0 };
+  // Every publish comes through here: answer with a shared object, not a new one per frame.
+  return anyPatternMatches(scope.patterns, literalName(channel)) ? COVERED : NOT_COVERED;
 }
+
+const COVERED: Coverage = Object.freeze({ covered: true, steps: 0 });
+const NOT_COVERED: Coverage = Object.freeze({ covered: false, steps: 0 });
