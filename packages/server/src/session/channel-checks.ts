@@ -1,5 +1,6 @@
 import { type Action, CloseCode, CloseReason, channelError, ErrorCode } from "@switchboard/protocol";
 import { can, channelCoverage } from "../auth/scope.js";
+import { defaults } from "../config.js";
 import type { Connection } from "../connection.js";
 import { fail } from "./reply.js";
 
@@ -11,20 +12,21 @@ const explanations = {
 /**
  * Coverage-search work (state transitions, see `patternCoverage`) that costs one extra frame of the
  * connection's rate budget. Ordinary wildcard subscriptions take 0–90, so they cost nothing extra;
- * a crafted pattern runs into {@link SUBSCRIBE_COVERAGE_MAX_STEPS} and costs the default burst's
- * worth, so one such subscribe closes the connection with 4011 (or empties its budget). A transition costs 0.1–1.9 µs, so sustained a client can make the server
+ * a crafted pattern runs into {@link SUBSCRIBE_COVERAGE_MAX_STEPS} and costs more than the whole
+ * default burst, so one such subscribe closes the connection with 4011. A transition costs 0.1–1.9 µs, so sustained a client can make the server
  * spend at most ≈ 0.2 ms of coverage work per frame of its budget.
  */
 export const COVERAGE_STEPS_PER_FRAME = 100;
 
 /**
- * The search bound for a client's wildcard subscribe: the default burst's worth (200 frames) of
- * {@link COVERAGE_STEPS_PER_FRAME}. A search that long uses up the budget anyway, so searching on
- * would only hold the event loop (≤ 10 ms measured at this bound, against ≈ 100–250 ms at the
- * library's own).
- * Ordinary patterns need a few dozen transitions; past the bound the pattern counts as not covered.
+ * The search bound for a client's wildcard subscribe: one frame more than the default burst (200
+ * frames) of {@link COVERAGE_STEPS_PER_FRAME}, so a search cut off here costs more than a full
+ * bucket can ever hold and always closes the connection, however much the bucket refilled while
+ * the search ran. Searching on would only hold the event loop (≤ 10 ms measured at this bound,
+ * against ≈ 100–250 ms at the library's own). Ordinary patterns need a few dozen transitions;
+ * past the bound the pattern counts as not covered.
  */
-export const SUBSCRIBE_COVERAGE_MAX_STEPS = 200 * COVERAGE_STEPS_PER_FRAME;
+export const SUBSCRIBE_COVERAGE_MAX_STEPS = (defaults.rateBurst + 1) * COVERAGE_STEPS_PER_FRAME;
 
 /**
  * The checks subscribe and publish share, in this order: a valid, unreserved channel name; the
