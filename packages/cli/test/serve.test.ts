@@ -57,6 +57,10 @@ describe("switchboard serve", () => {
     const admin = /Admin token: +([0-9A-Za-z_-]{43})/.exec(out)?.[1];
     expect([pk, skId, secret, admin].every(Boolean), out).toBe(true);
     expect(out).toContain(`ws://127.0.0.1:${served.port}/v1?key=${pk}`);
+    // The first-start publishable key is marked as a development key, right under it.
+    expect(out).toMatch(
+      /Publishable key: pk_live_\S+\n {4}\(development: all four actions incl\. send, any origin; .*`switchboard keys create`\)\n/,
+    );
     expect(out).toContain(`Authorization: Bearer ${skId}:${secret}`);
     expect(out).toContain(`switchboard token --key-id ${skId} --secret ${secret} --sub alice`);
     expect(out).toContain(
@@ -74,8 +78,18 @@ describe("switchboard serve", () => {
         .update(admin as string)
         .digest("hex"),
     );
-    const keys = await runJson<{ id: string }[]>(["keys", "list", "--data-dir", tmp.dataDir]);
+    const keys = await runJson<
+      { id: string; type: string; channelPatterns: string[]; actions: string[]; allowedOrigins: string[] }[]
+    >(["keys", "list", "--data-dir", tmp.dataDir]);
     expect(keys.map((k) => k.id)).toEqual([pk, skId]);
+    // The dev publishable key carries `send` too (the SDK's WebRTC Peer signals with it); channels
+    // and origins keep the store defaults. `keys create` still defaults to no `send` (keys.test.ts).
+    expect(keys[0]).toMatchObject({
+      type: "publishable",
+      channelPatterns: ["**"],
+      actions: ["subscribe", "publish", "presence", "send"],
+      allowedOrigins: [],
+    });
 
     served = await serve(["--port", "0", "--data-dir", tmp.dataDir]);
     expect(served.stdout).not.toMatch(/pk_live_|sk_id_|sk_secret_|Admin token/);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { ACTIONS } from "@switchboard/protocol";
 import {
   ADMIN_TOKEN_SETTING,
   createLogger,
@@ -47,7 +48,11 @@ async function prepareSecrets(store: Store, created: boolean, adminToken: string
   const secrets: FirstStartSecrets = {};
   if (created) {
     const appId = (await store.defaultApp()).id;
-    secrets.publishableKey = (await store.createKey({ type: "publishable", appId })).key.id;
+    // Development key: all four actions, so the SDK's WebRTC Peer (which signals with `send`)
+    // works out of the box. Channels and origins stay the store defaults (`**`, any origin).
+    secrets.publishableKey = (
+      await store.createKey({ type: "publishable", appId, actions: [...ACTIONS] })
+    ).key.id;
     const sk = await store.createKey({ type: "secret", appId });
     if (sk.secret !== undefined) secrets.secretKey = { id: sk.key.id, secret: sk.secret };
   }
@@ -74,6 +79,7 @@ export function banner(secrets: FirstStartSecrets, address: { host: string; port
   if (secrets.publishableKey) {
     lines.push(
       `  Publishable key: ${secrets.publishableKey}`,
+      "    (development: all four actions incl. send, any origin; for production, create scoped keys with `switchboard keys create`)",
       `    browser: new WebSocket("ws://${base}/v1?key=${secrets.publishableKey}")`,
       "",
     );
