@@ -1,7 +1,7 @@
 /**
  * @switchboard/client: the Switchboard SDK for browsers and Node ≥ 20, with no runtime
  * dependencies. `SignallingClient` gives pub/sub and direct messages over one self-healing
- * WebSocket connection.
+ * WebSocket connection; `Peer` builds a WebRTC mesh over one room channel on top of it.
  */
 
 export { ErrorCode, WsCloseCode } from "./codes.js";
@@ -24,6 +24,7 @@ export {
   type Logger,
   NoopLogger,
 } from "./logger.js";
+export * from "./mesh/index.js";
 export type { ReconnectOptions, SignallingClientOptions } from "./options.js";
 export { SignallingClient } from "./signalling-client.js";
 export type { ClientState } from "./state.js";
