@@ -72,6 +72,11 @@ export interface PeerEvents {
 const PERMISSION_PROBE_PEER = "$sb-permission-probe";
 /** `bye` is a courtesy: leaving does not wait longer than this for its acks. */
 const BYE_WAIT_MS = 1_000;
+/**
+ * A remote missing from the first snapshot after a reconnect may be reconnecting itself (a server
+ * restart drops everyone at once): it keeps its RemotePeer this long before it counts as gone.
+ */
+export const RECONNECT_GRACE_MS = 15_000;
 
 /**
  * A member of one room's WebRTC mesh.
@@ -102,6 +107,8 @@ export class Peer {
   #epoch = 0;
   /** After a signalling reconnect, the next presence frame of the room is the snapshot to reconcile with. */
   #awaitingSnapshot = false;
+  /** Remotes absent from the post-reconnect snapshot, and the timers that drop them. */
+  readonly #grace = new Map<string, ReturnType<typeof setTimeout>>();
   #joining: Promise<void> | null = null;
 
   /** Validates `options` (a `TypeError` listing every problem, as `SignallingClient` does); no network yet. */
@@ -123,7 +130,7 @@ export class Peer {
       localMedia: this.#local,
       createConnection: () => this.#newConnection(),
       nextEpoch: () => ++this.#epoch,
-      sendSignal: (remote, signal) => this.#sendSignal(remote.id, signal),
+      sendSignal: (remote, signal) => this.#sendSignal(remote, signal),
       onChannelData: (remote, data) =>
         this.#events.emit("data", { senderPeerId: remote.id, data, kind: "direct", via: "data-channel" }),
       onGaveUp: (remote) => {
@@ -414,9 +421,8 @@ export class Peer {
       // The first presence frame after a reconnect is the room as it is now.
       this.#awaitingSnapshot = false;
       const now = new Set(joined.map((m) => m.peerId));
-      for (const id of [...this.#remotes.keys()])
-        if (!now.has(id)) this.#removeRemote(id, "gone after reconnect");
       this.#present.clear();
+      for (const id of this.#remotes.keys()) if (!now.has(id)) this.#startGrace(id);
       if (this.#state === "reconnecting") this.#setState("joined", "reconnected");
     }
     for (const { peerId } of left) {
@@ -426,9 +432,13 @@ export class Peer {
     for (const { peerId, metadata } of joined) {
       if (peerId === self) continue;
       this.#present.add(peerId);
+      this.#endGrace(peerId);
       const known = this.#remotes.get(peerId);
-      if (known !== undefined && known.state !== "closed") known.updateMetadata(metadata ?? {});
-      else this.#addRemote(peerId, metadata ?? {});
+      if (known !== undefined && known.state !== "closed") {
+        known.updateMetadata(metadata ?? {});
+        // It is (back) on the server: what we sent while it was not may need sending again.
+        known.reachable();
+      } else this.#addRemote(peerId, metadata ?? {});
     }
   }
 
@@ -457,6 +467,10 @@ export class Peer {
       signal.kind === "streams" ||
       (signal.kind === "description" && signal.description.type === "offer");
     if ((remote === undefined || remote.state === "closed") && opens && from !== this.#client.peerId) {
+      // The same instance under a new peerId (publishable keys get one per connection): the old one is gone.
+      for (const other of [...this.#remotes.values()]) {
+        if (other.session === signal.session) this.#removeRemote(other.id, "reconnected as another peerId");
+      }
       // Signals may outrun presence (presence is coalesced): an offer or hello introduces its sender.
       remote = this.#addRemote(from, fromMetadata ?? {});
     }
@@ -478,7 +492,22 @@ export class Peer {
     return remote;
   }
 
+  #startGrace(peerId: string): void {
+    if (this.#grace.has(peerId)) return;
+    const timer = setTimeout(() => {
+      this.#grace.delete(peerId);
+      if (!this.#present.has(peerId)) this.#removeRemote(peerId, "did not come back after a reconnect");
+    }, RECONNECT_GRACE_MS);
+    this.#grace.set(peerId, timer);
+  }
+
+  #endGrace(peerId: string): void {
+    clearTimeout(this.#grace.get(peerId));
+    this.#grace.delete(peerId);
+  }
+
   #removeRemote(peerId: string, reason: string): void {
+    this.#endGrace(peerId);
     const remote = this.#remotes.get(peerId);
     if (remote === undefined) return;
     this.#remotes.delete(peerId);
@@ -494,9 +523,14 @@ export class Peer {
     return this.#createPc({ iceServers: this.#client.iceServers });
   }
 
-  #sendSignal(peerId: string, signal: Signal): void {
+  #sendSignal(remote: RemotePeer, signal: Signal): void {
     if (this.#client.state !== "connected") return; // reconcile after the reconnect resends what matters
-    this.#client.send(peerId, encodeSignal(signal)).catch((error: unknown) => {
+    this.#client.send(remote.id, encodeSignal(signal)).catch((error: unknown) => {
+      if (error instanceof ServerRequestError && error.code === ErrorCode.PeerNotFound) {
+        // Not on the server (yet): it is re-sent when presence says the remote is there.
+        remote.signalLost();
+        return;
+      }
       if (error instanceof ServerRequestError && error.code === ErrorCode.ActionNotPermitted) {
         this.#events.emit("error", {
           error: new PeerJoinError(

@@ -95,6 +95,8 @@ export class RemotePeer {
   #channel: DataChannel | null = null;
   readonly #announced = new Map<string, StreamAnnouncement>();
   readonly #remoteStreams = new Map<string, MediaStreamLike>();
+  /** A signal was refused because the remote was not on the server. */
+  #lost = false;
   /** ICE restarts in the current failure episode. */
   #rung = 0;
   #ladderTimer: Timer | undefined;
@@ -219,6 +221,23 @@ export class RemotePeer {
     }
   }
 
+  /** A signal to this remote was refused as `peer_not_found`: it was not on the server then. */
+  signalLost(): void {
+    this.#lost = true;
+  }
+
+  /**
+   * Presence says the remote is on the server. If a signal was lost before, the connection attempt
+   * starts over from where it stands: the impolite side repeats (or makes) its offer, the polite side
+   * says hello again.
+   */
+  reachable(): void {
+    if (!this.#lost || this.#pc === null || this.#state === "closed") return;
+    this.#lost = false;
+    if (this.#polite) this.#signal({ kind: "hello", retry: true });
+    else this.#enqueue(() => this.#offerAgain(true));
+  }
+
   /** Swaps the sender of `oldTrack` to `newTrack` (no renegotiation). No-op when not sending it. */
   async replaceTrack(oldTrack: MediaStreamTrackLike, newTrack: MediaStreamTrackLike): Promise<void> {
     const sender = this.#senders.get(oldTrack);
@@ -314,6 +333,7 @@ export class RemotePeer {
     this.#started = false;
     this.#ignoreOffer = false;
     this.#restartWanted = false;
+    this.#lost = false;
     this.#ops = Promise.resolve();
     pc.onnegotiationneeded = () => {
       if (this.#pc === pc) this.#enqueue(() => this.#negotiate(false));

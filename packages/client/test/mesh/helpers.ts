@@ -26,16 +26,27 @@ export const wrtc = wrtcModule as unknown as Wrtc;
 /** Every connection a test's peers built, with the offers each one made (to count renegotiations). */
 export interface TrackedConnection {
   pc: RTCPeerConnectionLike;
+  /** `createOffer` calls. */
   offers: number;
+  /** `setLocalDescription({type: "rollback"})` calls: the polite side's half of a glare. */
+  rollbacks: number;
 }
+
+/** Lets a test hold a connection's `createOffer` (to force two offers to cross). */
+export type OfferGate = (tracked: TrackedConnection) => Promise<void>;
 
 export type MeshPeer = Peer & { connections: TrackedConnection[] };
 
 /** Polls `check` until it returns true; throws with `what` after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
+export async function until(
+  check: () => boolean,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === "string" ? what : what()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === "string" ? what : what()}`);
     await sleep(25);
   }
 }
@@ -45,18 +56,28 @@ export class Mesh {
   readonly peers: MeshPeer[] = [];
   readonly #tracks: { stop(): void }[] = [];
 
-  peer(options: Omit<PeerOptions, "webSocketFactory" | "rtcPeerConnectionFactory">): MeshPeer {
+  peer(
+    options: Omit<PeerOptions, "webSocketFactory" | "rtcPeerConnectionFactory">,
+    gate: { offer?: OfferGate } = {},
+  ): MeshPeer {
     const connections: TrackedConnection[] = [];
     const peer = new Peer({
       ...options,
       webSocketFactory: (url) => new WebSocket(url),
       rtcPeerConnectionFactory: (config) => {
         const pc = new wrtc.RTCPeerConnection(config);
-        const tracked: TrackedConnection = { pc, offers: 0 };
+        const tracked: TrackedConnection = { pc, offers: 0, rollbacks: 0 };
         const createOffer = pc.createOffer.bind(pc);
-        pc.createOffer = (o) => {
+        pc.createOffer = async (o) => {
           tracked.offers += 1;
-          return createOffer(o);
+          const offer = await createOffer(o);
+          await gate.offer?.(tracked);
+          return offer;
+        };
+        const setLocal = pc.setLocalDescription.bind(pc);
+        pc.setLocalDescription = (d) => {
+          if (d.type === "rollback") tracked.rollbacks += 1;
+          return setLocal(d);
         };
         connections.push(tracked);
         return pc;
@@ -95,7 +116,8 @@ export function fullyConnected(peers: Peer[]): boolean {
   return peers.every((p) =>
     peers.every((q) => {
       if (p === q) return true;
-      for (const r of p.remotePeers) if (r.id === q.peerId) return r.state === "connected" && r.dataChannel !== null;
+      for (const r of p.remotePeers)
+        if (r.id === q.peerId) return r.state === "connected" && r.dataChannel !== null;
       return false;
     }),
   );
@@ -104,6 +126,9 @@ export function fullyConnected(peers: Peer[]): boolean {
 /** A readable view of who sees whom, for timeout messages. */
 export function describeMesh(peers: Peer[]): string {
   return peers
-    .map((p) => `${p.peerId}[${p.state}]: ${[...p.remotePeers].map((r) => `${r.id}=${r.state}${r.dataChannel ? "+dc" : ""}`).join(", ")}`)
+    .map(
+      (p) =>
+        `${p.peerId}[${p.state}]: ${[...p.remotePeers].map((r) => `${r.id}=${r.state}${r.dataChannel ? "+dc" : ""}`).join(", ")}`,
+    )
     .join(" | ");
 }
