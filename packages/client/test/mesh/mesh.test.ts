@@ -24,7 +24,9 @@ describe("Peer mesh (Node, @roamhq/wrtc)", () => {
   it("three peers connect pairwise and exchange data over the negotiated channels", async () => {
     const peers = [0, 1, 2].map(() => mesh.peer({ url: sdkUrl(ts.port), apiKey: pk }));
     const received = peers.map(() => [] as PeerDataEvent[]);
-    peers.forEach((p, i) => p.on("data", (ev) => received[i]?.push(ev)));
+    peers.forEach((p, i) => {
+      p.on("data", (ev) => received[i]?.push(ev));
+    });
     for (const p of peers) await p.join("room-mesh");
     await until(
       () => fullyConnected(peers),
