@@ -194,3 +194,80 @@ describe("negotiation and media (Node, @roamhq/wrtc)", () => {
     expect(a.connections.length).toBe(1);
   });
 });
+
+describe("Peer API (Node)", () => {
+  it("send broadcasts and sendTo goes direct over the server; bad calls get typed errors", async () => {
+    const a = mesh.peer({ url: sdkUrl(ts.port), apiKey: pk });
+    const b = mesh.peer({ url: sdkUrl(ts.port), apiKey: pk });
+    await expect(a.send({ x: 1 })).rejects.toMatchObject({ name: "PeerSendError", code: "not_joined" });
+    await expect(a.join("_system/x")).rejects.toMatchObject({
+      name: "PeerSendError",
+      code: "reserved_channel",
+    });
+    expect(a.state).toBe("idle");
+    const got: PeerDataEvent[] = [];
+    b.on("data", (ev) => got.push(ev));
+    await a.join("room-api");
+    await b.join("room-api");
+    await expect(a.join("room-api")).rejects.toMatchObject({
+      name: "PeerStateError",
+      code: "invalid_state",
+      method: "join",
+      currentState: "joined",
+    });
+    await expect(a.sendTo(b.peerId as string, { $sb: 1, kind: "bye" })).rejects.toMatchObject({
+      code: "invalid_args",
+    });
+    await until(
+      () => fullyConnected([a, b]),
+      WAIT_MS,
+      () => describeMesh([a, b]),
+    );
+    await a.send({ text: "to the room" });
+    await a.sendTo(b.peerId as string, { text: "to b" });
+    await until(() => got.length === 2, WAIT_MS, "two messages at b");
+    expect(got).toEqual([
+      { senderPeerId: a.peerId, data: { text: "to the room" }, kind: "broadcast", via: "server" },
+      { senderPeerId: a.peerId, data: { text: "to b" }, kind: "direct", via: "server" },
+    ]);
+    expect(JSON.parse(JSON.stringify(remoteOf(a, b.peerId)))).toEqual({ id: b.peerId, state: "connected" });
+
+    await a.close();
+    expect(a.state).toBe("closed");
+    expect(() => a.addStream(mesh.stream(mesh.videoTrack()))).toThrow(
+      expect.objectContaining({ name: "PeerStateError" }),
+    );
+    await expect(a.join("room-api")).rejects.toMatchObject({ name: "PeerStateError" });
+  });
+
+  it("publishable-key peers reconnecting get new peerIds: the others see left, then joined", async () => {
+    const { killCli, prepareDataDir, restartCli, serveCli } = await import("../integration/helpers.js");
+    const dir = await prepareDataDir();
+    let served = await serveCli(dir.dataDir);
+    try {
+      const a = mesh.peer({ url: sdkUrl(served.port), apiKey: dir.pk, reconnect: { initialDelayMs: 200 } });
+      const b = mesh.peer({ url: sdkUrl(served.port), apiKey: dir.pk, reconnect: { initialDelayMs: 200 } });
+      await a.join("room-pk");
+      await b.join("room-pk");
+      await until(
+        () => fullyConnected([a, b]),
+        WAIT_MS,
+        () => describeMesh([a, b]),
+      );
+      const oldB = b.peerId;
+      const leftAtA: string[] = [];
+      a.on("peer-left", ({ peer }) => leftAtA.push(peer.id));
+      await killCli(served);
+      served = await restartCli(dir.dataDir, served.port);
+      await until(
+        () => b.peerId !== oldB && fullyConnected([a, b]) && leftAtA.includes(oldB as string),
+        WAIT_MS,
+        () => `${describeMesh([a, b])}; left at a: ${leftAtA.join(",")}`,
+      );
+      expect([...a.remotePeers].map((r) => r.id)).toEqual([b.peerId]);
+    } finally {
+      await killCli(served);
+      await dir.remove();
+    }
+  });
+});

@@ -37,6 +37,12 @@ describe("exports", () => {
     }
   });
 
+  it("Peer, RemotePeer and DataChannel", () => {
+    expect(typeof sdk.Peer).toBe("function");
+    expect(typeof sdk.RemotePeer).toBe("function");
+    expect(typeof sdk.DataChannel).toBe("function");
+  });
+
   it.each([
     "SignallingConnectError",
     "ServerRequestError",
@@ -45,6 +51,12 @@ describe("exports", () => {
     "OversizedError",
     "SendError",
     "TokenProviderError",
+    "PeerSendError",
+    "PeerStateError",
+    "PeerJoinError",
+    "ReplaceTrackError",
+    "DataChannelOverflowError",
+    "DataChannelClosedError",
   ])("%s is an Error subclass", (name) => {
     const cls = (sdk as unknown as Record<string, unknown>)[name];
     expect(typeof cls).toBe("function");
