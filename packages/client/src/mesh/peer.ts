@@ -395,7 +395,8 @@ export class Peer {
 
   /** The signalling client closed on its own (a terminal close code, or attempts exhausted). */
   #onClientGaveUp(error: Error): void {
-    if (!this.#inRoom()) return;
+    // While joining, `join()` itself reports the failure.
+    if (this.#state !== "joined" && this.#state !== "reconnecting") return;
     this.#log.error("signalling gave up; leaving the room", { error: error.name });
     this.#events.emit("error", { error });
     void this.#teardown("signalling closed", false).then(() => {

@@ -240,6 +240,35 @@ describe("Peer API (Node)", () => {
     await expect(a.join("room-api")).rejects.toMatchObject({ name: "PeerStateError" });
   });
 
+  it("a kicked peer (4020) emits error and returns to idle; the others see it leave", async () => {
+    const a = mesh.peer({ url: sdkUrl(ts.port), apiKey: pk });
+    const b = mesh.peer({ url: sdkUrl(ts.port), apiKey: pk });
+    await a.join("room-kick");
+    await b.join("room-kick");
+    await until(
+      () => fullyConnected([a, b]),
+      WAIT_MS,
+      () => describeMesh([a, b]),
+    );
+    const errors: Error[] = [];
+    b.on("error", ({ error }) => errors.push(error));
+    const gone = new Promise((resolve) => a.on("peer-left", resolve));
+    const res = await fetch(`${ts.httpUrl}/v1/peers/${encodeURIComponent(b.peerId as string)}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${ts.sk.id}:${ts.sk.secret}` },
+    });
+    expect(res.status).toBeLessThan(300);
+    await until(
+      () => b.state === "idle",
+      WAIT_MS,
+      () => `b is ${b.state}`,
+    );
+    expect(errors.map((e) => (e as { closeCode?: number }).closeCode)).toEqual([4020]);
+    expect([...b.remotePeers]).toEqual([]);
+    await gone;
+    expect([...a.remotePeers]).toEqual([]);
+  });
+
   it("publishable-key peers reconnecting get new peerIds: the others see left, then joined", async () => {
     const { killCli, prepareDataDir, restartCli, serveCli } = await import("../integration/helpers.js");
     const dir = await prepareDataDir();
