@@ -7,9 +7,9 @@
  * exhausted attempts, or any failure with `reconnect: false`.
  */
 
-import { classifyClose, decodeServerFrame, Limits, type ServerFrame } from "@switchboard/protocol";
+import { decodeServerFrame, Limits, type ServerFrame } from "@switchboard/protocol";
 import { channelProblem, dataProblem } from "./argument-checks.js";
-import { describeCloseCode } from "./codes.js";
+import { Connector, errorName, type Session } from "./connector.js";
 import { Emitter, type Listener } from "./emitter.js";
 import {
   DisconnectedError,
@@ -17,17 +17,15 @@ import {
   SendError,
   ServerRequestError,
   SignallingConnectError,
-  type SignallingConnectErrorCode,
-  TokenProviderError,
 } from "./errors.js";
 import { directEvent, messageEvent } from "./frame-events.js";
 import { validateIceServers } from "./ice-servers.js";
-import { Liveness, MAX_TIMER_MS } from "./liveness.js";
-import { keyHint, type Logger } from "./logger.js";
+import { Liveness } from "./liveness.js";
+import type { Logger } from "./logger.js";
 import { type ResolvedOptions, resolveOptions, type SignallingClientOptions } from "./options.js";
-import { type CloseClass, reconnectDelay } from "./reconnect.js";
 import { type PendingRequest, type RequestFrame, type RequestHandlers, RequestTable } from "./requests.js";
 import { type ClientState, canTransition } from "./state.js";
+import { type Replay, SubscriptionBook, subscribeFrame } from "./subscription-book.js";
 import type {
   DisconnectedEvent,
   IceServer,
@@ -36,16 +34,7 @@ import type {
   WebSocketLike,
 } from "./types.js";
 
-type Timer = ReturnType<typeof setTimeout>;
 type WelcomeFrame = Extract<ServerFrame, { type: "welcome" }>;
-
-/** One socket and what we learnt on it. */
-interface Session {
-  readonly socket: WebSocketLike;
-  welcomed: boolean;
-  /** From a `going_away` frame, used when the 1001 close follows. */
-  retryAfterMs: number | undefined;
-}
 
 const OPEN = 1;
 const PING_TEXT = '{"type":"ping"}';
@@ -75,14 +64,8 @@ export class SignallingClient {
   readonly #log: Logger;
   readonly #events: Emitter<SignallingClientEvents>;
   readonly #requests: RequestTable;
-  /** Subscriptions the server acknowledged, with their options: replayed after a reconnect. */
-  readonly #subscriptions = new Map<string, SubscribeOptions>();
-  /**
-   * Channel → sequence number of its latest subscribe/unsubscribe call, so that a late `ack` of an
-   * older call cannot re-add a channel that was unsubscribed meanwhile.
-   */
-  readonly #lastChannelCall = new Map<string, number>();
-  #callSeq = 0;
+  /** Replayed after a reconnect (with `autoResubscribe`). */
+  readonly #subscriptions = new SubscriptionBook();
 
   #state: ClientState = "idle";
   #session: Session | null = null;
@@ -90,16 +73,7 @@ export class SignallingClient {
   #iceServers: IceServer[] = [];
   #maxMessageSize: number = Limits.maxFrameBytes;
   #hasConnected = false;
-  /** Connection attempts started since the last `welcome` (or `connect()`); 1-based in events. */
-  #attempt = 0;
-  /** Reconnect attempts scheduled since the last `welcome` (or `connect()`): the policy's input. */
-  #retry = 0;
-  /** How the previous attempt since the last `welcome` ended (to spot repeated 4002s). */
-  #lastCloseClass: CloseClass | null = null;
-  /** Bumped whenever the current attempt is abandoned, so late provider results are ignored. */
-  #generation = 0;
-  #retryTimer: Timer | undefined;
-  #providerTimer: Timer | undefined;
+  readonly #connector: Connector;
   readonly #liveness: Liveness;
   #connectWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
@@ -119,6 +93,14 @@ export class SignallingClient {
       () => this.#sendText(PING_TEXT),
       () => this.#onInactive(),
     );
+    this.#connector = new Connector(this.#opts, {
+      onSocket: (session) => this.#adopt(session),
+      releaseSocket: (session) => this.#release(session),
+      onAttemptEnded: () => this.#requests.rejectSent((id) => new DisconnectedError(id)),
+      onTokenProviderError: (event) => this.#events.emit("token-provider-error", event),
+      onRetry: (why, disconnect) => this.#enterReconnecting(why, disconnect),
+      onGiveUp: (why, disconnect, error) => this.#enterClosed(why, disconnect, error, true),
+    });
   }
 
   /** Current state: `idle | connecting | connected | reconnecting | closed`. */
@@ -171,7 +153,7 @@ export class SignallingClient {
     const connected = new Promise<void>((resolve, reject) => this.#connectWaiters.push({ resolve, reject }));
     if (this.#state === "idle") {
       this.#setState("connecting", "connect() called");
-      this.#startAttempt();
+      this.#connector.start();
     }
     return connected;
   }
@@ -211,22 +193,8 @@ export class SignallingClient {
     if (include !== undefined && typeof include !== "boolean") {
       return Promise.reject(new SendError("invalid_args", "includeSenderMetadata must be a boolean"));
     }
-    const seq = this.#markChannelCall(channel);
     const stored: SubscribeOptions = include === undefined ? {} : { includeSenderMetadata: include };
-    const frame: RequestFrame =
-      include === undefined
-        ? { type: "subscribe", channel }
-        : { type: "subscribe", channel, includeSenderMetadata: include };
-    return this.#request(frame, {
-      ack: () => {
-        if (this.#lastChannelCall.get(channel) === seq) this.#subscriptions.set(channel, stored);
-      },
-      reject: () => {
-        if (this.#lastChannelCall.get(channel) === seq && !this.#subscriptions.has(channel)) {
-          this.#lastChannelCall.delete(channel);
-        }
-      },
-    });
+    return this.#request(subscribeFrame(channel, stored), this.#subscriptions.subscribing(channel, stored));
   }
 
   /**
@@ -236,12 +204,7 @@ export class SignallingClient {
   unsubscribe(channel: string): Promise<void> {
     const refused = channelProblem(channel);
     if (refused !== null) return Promise.reject(refused);
-    const seq = this.#markChannelCall(channel);
-    this.#subscriptions.delete(channel);
-    const forget = (): void => {
-      if (this.#lastChannelCall.get(channel) === seq) this.#lastChannelCall.delete(channel);
-    };
-    return this.#request({ type: "unsubscribe", channel }, { ack: forget, reject: forget });
+    return this.#request({ type: "unsubscribe", channel }, this.#subscriptions.unsubscribing(channel));
   }
 
   /**
@@ -285,12 +248,6 @@ export class SignallingClient {
     });
   }
 
-  #markChannelCall(channel: string): number {
-    this.#callSeq += 1;
-    this.#lastChannelCall.set(channel, this.#callSeq);
-    return this.#callSeq;
-  }
-
   #transmit(request: PendingRequest): void {
     request.sent = true;
     this.#sendText(request.text);
@@ -308,15 +265,11 @@ export class SignallingClient {
 
   /** After a reconnect: replays every subscription before any queued request goes out. */
   #resubscribe(): void {
-    for (const [channel, options] of this.#subscriptions) {
-      const frame: RequestFrame =
-        options.includeSenderMetadata === undefined
-          ? { type: "subscribe", channel }
-          : { type: "subscribe", channel, includeSenderMetadata: options.includeSenderMetadata };
+    for (const replay of this.#subscriptions.replays()) {
       try {
-        const request = this.#requests.add(frame, Number.POSITIVE_INFINITY, {
+        const request = this.#requests.add(replay.frame, Number.POSITIVE_INFINITY, {
           ack: noop,
-          reject: (error) => this.#resubscribeFailed(channel, options, error),
+          reject: (error) => this.#resubscribeFailed(replay, error),
         });
         this.#transmit(request);
       } catch (error) {
@@ -325,7 +278,7 @@ export class SignallingClient {
     }
   }
 
-  #resubscribeFailed(channel: string, options: SubscribeOptions, error: Error): void {
+  #resubscribeFailed(replay: Replay, error: Error): void {
     if (!(error instanceof ServerRequestError)) {
       // Dropped or timed out: keep it, the next welcome replays it again.
       this.#log.debug("resubscribe not answered", { error: error.name });
@@ -333,7 +286,7 @@ export class SignallingClient {
     }
     // The server refused it (e.g. a fresh token no longer covers the channel): forget it, and say so,
     // since no caller is waiting on this request.
-    if (this.#subscriptions.get(channel) === options) this.#subscriptions.delete(channel);
+    replay.refused();
     this.#log.warn("resubscribe refused", { code: error.code });
     this.#events.emit("server-error", {
       code: error.code,
@@ -353,159 +306,35 @@ export class SignallingClient {
 
   // ---- connection attempts ----
 
-  #startAttempt(): void {
-    this.#attempt += 1;
-    const attempt = this.#attempt;
-    this.#generation += 1;
-    const generation = this.#generation;
-    const { auth, origin } = this.#opts;
-    if (auth.kind === "key") {
-      this.#openSocket(`${origin}/v1?key=${encodeURIComponent(auth.apiKey)}`, attempt, {
-        auth: "key",
-        key: keyHint(auth.apiKey),
-      });
-      return;
-    }
-    this.#fetchToken(auth.tokenProvider, attempt, generation);
-  }
-
-  #fetchToken(provider: () => Promise<string>, attempt: number, generation: number): void {
-    let settled = false;
-    // True exactly once, for the first outcome, and only while this attempt is still current.
-    const settle = (): boolean => {
-      if (settled || generation !== this.#generation) return false;
-      settled = true;
-      clearTimeout(this.#providerTimer);
-      this.#providerTimer = undefined;
-      return true;
-    };
-    this.#providerTimer = setTimeout(() => {
-      if (settle()) this.#providerFailed(new TokenProviderError("token_provider_timeout"), attempt);
-    }, this.#opts.tokenProviderTimeoutMs);
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(provider());
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      (token) => {
-        if (!settle()) return;
-        if (typeof token !== "string" || token === "") {
-          this.#providerFailed(new TokenProviderError("token_provider_invalid"), attempt);
-          return;
-        }
-        // The token goes into the URL only; it is never logged.
-        this.#openSocket(`${this.#opts.origin}/v1?token=${encodeURIComponent(token)}`, attempt, {
-          auth: "token",
-        });
-      },
-      (cause: unknown) => {
-        if (settle())
-          this.#providerFailed(new TokenProviderError("token_provider_failed", { cause }), attempt);
-      },
-    );
-  }
-
-  #providerFailed(error: TokenProviderError, attempt: number): void {
-    this.#log.warn("tokenProvider failed", { code: error.code, attempt });
-    this.#events.emit("token-provider-error", { error, attempt });
-    if (this.#state === "closed") return; // a listener called close()
-    this.#attemptEnded(false, null, "", "backoff", undefined, "tokenProvider failed", error);
-  }
-
-  #openSocket(url: string, attempt: number, logContext: Record<string, unknown>): void {
-    let socket: WebSocketLike;
-    try {
-      socket = this.#opts.webSocketFactory(url);
-    } catch (error) {
-      // Only the error's name: browsers put the whole URL, token included, in the message.
-      this.#log.warn("webSocketFactory threw", { error: errorName(error) });
-      this.#attemptEnded(false, 1006, "", "backoff", undefined, "socket could not be created");
-      return;
-    }
-    const session: Session = { socket, welcomed: false, retryAfterMs: undefined };
+  /** Makes a new attempt's socket the current one. */
+  #adopt(session: Session): void {
     this.#session = session;
+    const { socket } = session;
     socket.onopen = () => {
       if (this.#session === session) this.#log.debug("socket open");
     };
     socket.onmessage = (ev) => this.#onMessage(session, ev);
-    socket.onclose = (ev) => this.#onClose(session, ev);
     // Error events carry nothing useful (and may carry the URL); the close event follows.
     socket.onerror = () => {
       if (this.#session === session) this.#log.debug("socket error");
     };
     // Armed before open, so a handshake or a welcome that never comes is bounded too.
     this.#liveness.arm();
-    this.#log.info("connecting", { url: `${this.#opts.origin}/v1`, attempt, ...logContext });
   }
 
-  #onClose(session: Session, ev: { code: number; reason: string } | undefined): void {
-    if (this.#session !== session) return;
-    const code = typeof ev?.code === "number" ? ev.code : 1006;
-    const reason = typeof ev?.reason === "string" ? ev.reason : "";
+  /** `session` closed: detaches it if it is still current; false for a stale close. */
+  #release(session: Session): boolean {
+    if (this.#session !== session) return false;
     this.#detach();
-    this.#log.info("socket closed", { code, reason: reason.slice(0, 123), welcomed: session.welcomed });
-    this.#attemptEnded(
-      session.welcomed,
-      code,
-      reason,
-      classifyClose(code),
-      session.retryAfterMs,
-      `closed ${describeCloseCode(code)}`,
-    );
+    return true;
   }
 
-  /**
-   * A socket closed, could not be created, or the token could not be fetched. Decides between
-   * another attempt (with the policy's delay) and giving up.
-   */
-  #attemptEnded(
-    wasWelcomed: boolean,
-    code: number | null,
-    reason: string,
-    closeClass: CloseClass,
-    retryAfterMs: number | undefined,
-    why: string,
-    cause?: Error,
-  ): void {
-    this.#requests.rejectSent((id) => new DisconnectedError(id));
-    if (this.#state === "closed") return;
-    let delay: number | null = null;
-    let giveUp: SignallingConnectErrorCode | null = null;
-    // 4002 twice in a row means the provider hands out expired tokens: back off instead of looping.
-    const effectiveClass =
-      closeClass === "fresh-token" && this.#lastCloseClass === "fresh-token" ? "backoff" : closeClass;
-    this.#lastCloseClass = closeClass;
-    if (closeClass === "terminal") giveUp = "terminal_close";
-    else if (this.#opts.reconnect === false) giveUp = "reconnect_disabled";
-    else {
-      this.#retry += 1;
-      delay = reconnectDelay(this.#retry, effectiveClass, this.#opts.reconnect, retryAfterMs);
-      if (delay === null) giveUp = "attempts_exhausted";
-    }
-    const closeCode = code ?? 1006;
-    if (giveUp !== null || delay === null) {
-      this.#enterClosed(
-        giveUp === "attempts_exhausted" ? "reconnect attempts exhausted" : why,
-        wasWelcomed ? { code: closeCode, reason, willReconnect: false } : null,
-        new SignallingConnectError(giveUp ?? "attempts_exhausted", code, reason, cause && { cause }),
-        true,
-      );
-      return;
-    }
+  /** Returns false when a listener called `close()` meanwhile. */
+  #enterReconnecting(why: string, disconnect: DisconnectedEvent | null): boolean {
     if (this.#state !== "reconnecting") this.#setState("reconnecting", why);
-    if (this.#state !== "reconnecting") return; // a state-change listener called close()
-    if (wasWelcomed) this.#events.emit("disconnected", { code: closeCode, reason, willReconnect: true });
-    if (this.#state !== "reconnecting") return;
-    this.#log.info("reconnect scheduled", { delayMs: delay, retry: this.#retry, closeClass: effectiveClass });
-    this.#retryTimer = setTimeout(
-      () => {
-        this.#retryTimer = undefined;
-        this.#startAttempt();
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
+    if (this.#state !== "reconnecting") return false; // a state-change listener called close()
+    if (disconnect !== null) this.#events.emit("disconnected", disconnect);
+    return this.#state === "reconnecting";
   }
 
   /** Moves to `closed` and releases everything. `emitError` is false only for `close()`. */
@@ -515,11 +344,7 @@ export class SignallingClient {
     error: SignallingConnectError,
     emitError: boolean,
   ): void {
-    this.#generation += 1;
-    clearTimeout(this.#retryTimer);
-    clearTimeout(this.#providerTimer);
-    this.#retryTimer = undefined;
-    this.#providerTimer = undefined;
+    this.#connector.stop();
     this.#detach();
     this.#setState("closed", why);
     this.#requests.rejectAll((id) => new DisconnectedError(id));
@@ -558,14 +383,13 @@ export class SignallingClient {
     });
     this.#detach();
     closeQuietly(session.socket, "inactivity timeout");
-    this.#attemptEnded(
-      session.welcomed,
-      1006,
-      "inactivity timeout",
-      "backoff",
-      undefined,
-      "inactivity timeout",
-    );
+    this.#connector.ended({
+      welcomed: session.welcomed,
+      code: 1006,
+      reason: "inactivity timeout",
+      closeClass: "backoff",
+      why: "inactivity timeout",
+    });
   }
 
   // ---- inbound frames ----
@@ -647,9 +471,7 @@ export class SignallingClient {
       Object.hasOwn(metadata, "iceServers") ? metadata.iceServers : undefined,
       this.#log,
     );
-    this.#attempt = 0;
-    this.#retry = 0;
-    this.#lastCloseClass = null;
+    this.#connector.connected();
     this.#log.info("connected", { isReconnect, iceServers: this.#iceServers.length });
     // Subscriptions first, then whatever was queued: the server keeps per-connection order.
     if (this.#opts.autoResubscribe) this.#resubscribe();
@@ -685,8 +507,4 @@ function closeQuietly(socket: WebSocketLike | undefined, reason: string): void {
   } catch {
     // Already closed or closing: nothing left to release.
   }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }
