@@ -6,31 +6,20 @@
  * Needs `npm run build` (the bundle) and `/usr/bin/chromium` (`apt-get install -y chromium`).
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { ALL_ACTIONS, peer, signToken, startServer, type TestServer } from "../../../server/test/helpers.js";
+import { CHROMIUM, describeWithTools } from "../../../server/test/tools.js";
 import { Harness, sdkUrl, sleep, type TestClient } from "../integration/helpers.js";
+import { CHROMIUM_ARGS } from "./chromium.js";
+import { type Statics, serveStatics } from "./statics.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = fileURLToPath(new URL("../../dist/browser.js", import.meta.url));
 const PAGE = fileURLToPath(new URL("./page.html", import.meta.url));
-/** toolbox.md, "Headless Chromium". */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** An event recorded by the page (see page.html). */
 interface PageEvent {
@@ -56,71 +45,13 @@ declare global {
 }
 
 let ts: TestServer;
-let statics: Server;
+/** The test page at `/` and the bundle at `/browser.js`, nothing else. */
+let statics: Statics;
 let origin: string;
 let context: BrowserContext;
 let userDataDir: string;
 const h = new Harness();
 const pages: Page[] = [];
-/** Paths the page asked for that the static server does not have. */
-const notFound: string[] = [];
-
-/** A tiny static server: the test page at `/` and the bundle at `/browser.js`, nothing else. */
-async function startStatics(): Promise<Server> {
-  const server = createHttpServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    const file = path === "/" ? PAGE : path === "/browser.js" ? BUNDLE : undefined;
-    const type = path === "/" ? "text/html; charset=utf-8" : "text/javascript; charset=utf-8";
-    if (path === "/favicon.ico") {
-      res.writeHead(204).end();
-      return;
-    }
-    if (file === undefined) {
-      // The bundle must be self-contained: a request for anything else is a test failure.
-      notFound.push(path);
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    readFile(file).then(
-      (body) => res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
-beforeAll(async () => {
-  if (!existsSync(BUNDLE)) throw new Error(`no browser bundle at ${BUNDLE}: run \`npm run build\` first`);
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium)`);
-  ts = await startServer();
-  statics = await startStatics();
-  origin = `http://127.0.0.1:${(statics.address() as AddressInfo).port}`;
-  userDataDir = await mkdtemp(join(tmpdir(), "switchboard-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
-}, 60_000);
-
-afterEach(async () => {
-  const missing = notFound.splice(0);
-  for (const page of pages.splice(0)) {
-    await page.evaluate(() => globalThis.sbPage?.closeAll()).catch(() => {});
-    await page.close().catch(() => {});
-  }
-  await h.cleanup();
-  expect(missing, "requests the static server could not answer").toEqual([]);
-});
-
-afterAll(async () => {
-  await context?.close().catch(() => {});
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-  if (statics) await new Promise((resolve) => statics.close(resolve));
-  await ts?.stop();
-}, 30_000);
 
 /** Opens the test page and waits for the bundle to load; page errors fail the test at the end. */
 async function openPage(): Promise<{ page: Page; errors: string[] }> {
@@ -245,7 +176,38 @@ async function exchange(
   expect(directInNode.ctx).toMatchObject({ from: browserPeerId, data: ["to", "node"] });
 }
 
-describe("browser bundle in Chromium", () => {
+describeWithTools(CHROMIUM)("browser bundle in Chromium", () => {
+  beforeAll(async () => {
+    if (!existsSync(BUNDLE)) throw new Error(`no browser bundle at ${BUNDLE}: run \`npm run build\` first`);
+    ts = await startServer();
+    statics = await serveStatics({ "/": PAGE, "/browser.js": BUNDLE });
+    origin = statics.origin;
+    userDataDir = await mkdtemp(join(tmpdir(), "switchboard-chromium-"));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM.command,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
+  }, 60_000);
+
+  afterEach(async () => {
+    // The bundle must be self-contained: a request for anything else is a test failure.
+    const missing = statics.takeNotFound();
+    for (const page of pages.splice(0)) {
+      await page.evaluate(() => globalThis.sbPage?.closeAll()).catch(() => {});
+      await page.close().catch(() => {});
+    }
+    await h.cleanup();
+    expect(missing, "requests the static server could not answer").toEqual([]);
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => {});
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await statics?.close();
+    await ts?.stop();
+  }, 30_000);
+
   it("a key for any origin: subscribes, messages and direct sends both ways with a Node client", async () => {
     const { page, errors } = await openPage();
     const pk = await ts.createPk({ actions: ALL_ACTIONS });
