@@ -17,7 +17,14 @@ function headerLength(payloadLength: number): number {
 
 /** Encodes a server frame once into the WebSocket frame written to every recipient. */
 export function frameBytes(frame: ServerFrame): WireFrame {
-  const json = encodeFrame(frame);
+  return wireFrame(encodeFrame(frame));
+}
+
+/**
+ * Frames an already-serialised server frame (the JSON of a valid {@link ServerFrame}, e.g. a
+ * presence frame assembled from pre-encoded members) into the WebSocket frame written to every recipient.
+ */
+export function wireFrame(json: string): WireFrame {
   const payloadLength = Buffer.byteLength(json, "utf8");
   const offset = headerLength(payloadLength);
   const bytes = Buffer.allocUnsafe(offset + payloadLength);

@@ -1,12 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createScope } from "./auth/scope.js";
+import { PRESENCE_WINDOW_MS } from "./presence-coalescer.js";
 import { dispatchFrame } from "./session/dispatch.js";
 import { testApp, testConnection } from "./test-support.js";
 
 const send = (c: Parameters<typeof dispatchFrame>[0], frame: object) =>
   dispatchFrame(c, JSON.stringify(frame));
 
+/** Closes the presence coalescing window (fake timers): snapshots and changes go out. */
+const closeWindow = () => vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
+
 describe("hub fan-out", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("writes the very same bytes to every subscriber of a message", () => {
     const app = testApp();
     const publisher = testConnection(app, "pub");
@@ -28,6 +36,7 @@ describe("hub fan-out", () => {
   });
 
   it("stamps fromMetadata only for subscribers that asked, encoding each variant once", () => {
+    vi.useFakeTimers();
     const app = testApp();
     const publisher = testConnection(app, "pub", { peerMetadata: { name: "P" } });
     const plain = testConnection(app, "a");
@@ -36,6 +45,7 @@ describe("hub fan-out", () => {
     send(plain, { type: "subscribe", channel: "x" });
     send(stamped1, { type: "subscribe", channel: "x", includeSenderMetadata: true });
     send(stamped2, { type: "subscribe", channel: "x", includeSenderMetadata: true });
+    closeWindow();
     send(publisher, { type: "publish", channel: "x", data: 1 });
     expect(plain.transport.frames.at(-1)).toEqual({ type: "message", channel: "x", from: "pub", data: 1 });
     expect(stamped1.transport.frames.at(-1)).toMatchObject({ fromMetadata: { name: "P" } });
@@ -43,12 +53,14 @@ describe("hub fan-out", () => {
   });
 
   it("delivers once to a socket subscribed to a channel and to a pattern matching it", () => {
+    vi.useFakeTimers();
     const app = testApp();
     const publisher = testConnection(app, "pub");
     const both = testConnection(app, "both");
     send(both, { type: "subscribe", channel: "room-1" });
     send(both, { type: "subscribe", channel: "room-*" });
     send(both, { type: "subscribe", channel: "**" });
+    closeWindow();
     const before = both.transport.frames.length;
     send(publisher, { type: "publish", channel: "room-1", data: "hi" });
     expect(both.transport.frames.slice(before)).toEqual([
@@ -100,13 +112,17 @@ describe("hub fan-out", () => {
   });
 
   it("announces a peer once per channel however many sockets it has, and leaves with its last", () => {
+    vi.useFakeTimers();
     const app = testApp();
     const watcher = testConnection(app, "w");
     send(watcher, { type: "subscribe", channel: "p" });
+    closeWindow();
     const first = testConnection(app, "alice", { peerMetadata: { n: 1 } });
     const second = testConnection(app, "alice");
     send(first, { type: "subscribe", channel: "p" });
     send(second, { type: "subscribe", channel: "p" });
+    expect(second.transport.frames, "the snapshot waits for the window to close").toEqual([]);
+    closeWindow();
     expect(second.transport.frames.at(-1)).toEqual({
       type: "presence",
       channel: "p",
@@ -114,7 +130,9 @@ describe("hub fan-out", () => {
       left: [],
     });
     app.hub.removeConnection(first);
+    closeWindow();
     app.hub.removeConnection(second);
+    closeWindow();
     const presence = watcher.transport.frames.filter((f) => f.type === "presence");
     expect(presence).toEqual([
       { type: "presence", channel: "p", joined: [], left: [] },

@@ -11,12 +11,13 @@ import type { Connection, Sender, Subscription } from "./connection.js";
 import { frameBytes, type WireFrame } from "./encode.js";
 import { createMessageRates, type MessageRates } from "./message-rates.js";
 import { createMeter, type Meter } from "./meter.js";
+import { PresenceChannel, type PresenceChannelOptions } from "./presence-coalescer.js";
 
 /** Who is in one concrete channel. */
 interface ChannelState {
   readonly subscribers: Map<Connection, Subscription>;
-  /** Presence per peerId (protocol.md §5): only presence-enabled sockets count. */
-  readonly present: Map<string, { metadata: JsonObject | undefined; sockets: Set<Connection> }>;
+  /** Presence per peerId (protocol.md §5), coalesced; only presence-enabled sockets count. */
+  readonly presence: PresenceChannel;
 }
 
 interface WildcardState {
@@ -45,8 +46,9 @@ export interface PatternStats {
  * The local index of one app: channel → sockets, pattern → sockets, peerId → sockets, and the
  * fan-out over them. Every outgoing frame is encoded and WebSocket-framed once, and the same bytes
  * go to every socket.
- * Presence is announced here: `joined` when a peer's first socket subscribes, `left` when its last
- * leaves; subscribers never hear about their own peer.
+ * Presence is kept here: a peer joins when its first socket subscribes and leaves when its last
+ * leaves; changes reach members coalesced per channel ({@link PresenceChannel}), and subscribers
+ * never hear about their own peer.
  */
 export interface Hub {
   addConnection(connection: Connection): void;
@@ -87,9 +89,15 @@ function member(peerId: string, metadata: JsonObject | undefined): PresenceMembe
 
 /**
  * `rates` is injectable so tests can drive its clock. `meter` gets the deliveries of every frame the
- * hub writes (one integer add per fan-out) and the fan-out time of each publish.
+ * hub writes (one integer add per fan-out) and the fan-out time of each publish. `presence` tunes
+ * the coalescing window (default 50 ms) and outbox bound.
  */
-export function createHub(rates: MessageRates = createMessageRates(), meter: Meter = createMeter()): Hub {
+export function createHub(
+  rates: MessageRates = createMessageRates(),
+  meter: Meter = createMeter(),
+  presence: Omit<PresenceChannelOptions, "meter"> = {},
+): Hub {
+  const presenceOptions: PresenceChannelOptions = { ...presence, meter };
   const channels = new Map<string, ChannelState>();
   const wildcards = new Map<string, WildcardState>();
   // Patterns by their literal leading segments, so a publish tests only the patterns that could
@@ -99,17 +107,6 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
   // A peer's only socket is stored as itself: most peers have one, and a one-element Set per
   // connection costs ≈ 0.15 KB.
   const peers = new Map<string, Connection | Set<Connection>>();
-
-  function announce(state: ChannelState, aboutPeer: string, frame: WireFrame): void {
-    let sent = 0;
-    for (const subscriber of state.subscribers.keys()) {
-      if (subscriber.presenceEnabled && subscriber.peerId !== aboutPeer) {
-        subscriber.transport.send(frame);
-        sent += 1;
-      }
-    }
-    meter.framesOut.presence += sent;
-  }
 
   /** Counts one publish's deliveries and fan-out time; returns `recipients`. */
   function fannedOut(recipients: number, startedMs: number): number {
@@ -121,16 +118,11 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
   function leaveChannel(connection: Connection, channel: string): void {
     const state = channels.get(channel);
     if (!state?.subscribers.delete(connection)) return;
-    const entry = state.present.get(connection.peerId);
-    if (entry?.sockets.delete(connection) && entry.sockets.size === 0) {
-      state.present.delete(connection.peerId);
-      announce(
-        state,
-        connection.peerId,
-        frameBytes({ type: "presence", channel, joined: [], left: [{ peerId: connection.peerId }] }),
-      );
+    state.presence.leave(connection);
+    if (state.subscribers.size === 0) {
+      state.presence.dispose();
+      channels.delete(channel);
     }
-    if (state.subscribers.size === 0) channels.delete(channel);
   }
 
   function leavePattern(connection: Connection, pattern: string): void {
@@ -212,31 +204,13 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
       }
       let state = channels.get(channel);
       if (!state) {
-        state = { subscribers: new Map(), present: new Map() };
+        const subscribers = new Map<Connection, Subscription>();
+        state = { subscribers, presence: new PresenceChannel(channel, subscribers, presenceOptions) };
         channels.set(channel, state);
       }
       state.subscribers.set(connection, subscription);
-      if (!connection.presenceEnabled) return;
-
-      const joined: PresenceMember[] = [];
-      for (const [peerId, entry] of state.present) {
-        if (peerId !== connection.peerId) joined.push(member(peerId, entry.metadata));
-      }
-      connection.transport.send(frameBytes({ type: "presence", channel, joined, left: [] }));
-      meter.framesOut.presence += 1;
-
-      const entry = state.present.get(connection.peerId);
-      if (entry) {
-        entry.sockets.add(connection);
-        return;
-      }
-      const metadata = connection.identity.peerMetadata;
-      state.present.set(connection.peerId, { metadata, sockets: new Set([connection]) });
-      announce(
-        state,
-        connection.peerId,
-        frameBytes({ type: "presence", channel, joined: [member(connection.peerId, metadata)], left: [] }),
-      );
+      // Its snapshot (now, or when the open window closes), then its `joined` to the others.
+      if (connection.presenceEnabled) state.presence.join(connection);
     },
 
     unsubscribe(connection, channel) {
@@ -254,9 +228,13 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
       const state = channels.get(channel);
       let recipients = 0;
       if (state) {
+        // Sockets whose snapshot of this channel is not written yet get the message after it.
+        const held = state.presence.held;
         for (const [subscriber, subscription] of state.subscribers) {
           if (subscriber === exclude) continue;
-          subscriber.transport.send(bytesFor(subscription));
+          const outbox = held?.get(subscriber);
+          if (outbox === undefined) subscriber.transport.send(bytesFor(subscription));
+          else outbox.push(bytesFor(subscription));
           recipients += 1;
         }
       }
@@ -320,14 +298,14 @@ export function createHub(rates: MessageRates = createMessageRates(), meter: Met
     presenceOf(channel) {
       const state = channels.get(channel);
       if (!state) return [];
-      return [...state.present].map(([peerId, entry]) => member(peerId, entry.metadata));
+      return [...state.presence.present].map(([peerId, entry]) => member(peerId, entry.metadata));
     },
 
     listChannels() {
       return [...channels].map(([channel, state]) => ({
         channel,
         subscribers: state.subscribers.size,
-        peers: state.present.size,
+        peers: state.presence.present.size,
       }));
     },
 

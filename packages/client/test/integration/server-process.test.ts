@@ -46,13 +46,14 @@ describe("server restarted mid-session", () => {
     await a.client.connect();
     await b.client.connect();
     await a.client.subscribe("room");
-    await b.client.subscribe("room");
 
     const firstConnected = await a.log.waitFor("connected");
     expect(firstConnected.ctx).toMatchObject({ isReconnect: false, peerId: a.client.peerId });
     const firstPeerId = a.client.peerId;
     const firstSnapshot = await a.log.waitFor("presence", { match: (p) => p.channel === "room" });
     expect(firstSnapshot.ctx).toEqual({ channel: "room", joined: [], left: [] });
+    // b joins once a's snapshot is out (a snapshot taken later would already list b: protocol.md §5).
+    await b.client.subscribe("room");
     await a.log.waitFor("presence", {
       match: (p) =>
         p.channel === "room" && p.joined.some((j: { peerId: string }) => j.peerId === b.client.peerId),

@@ -57,7 +57,12 @@ describe("Peer across a server restart", () => {
     served = await restartCli(dir.dataDir, port);
 
     await until(
-      () => [...resets.values()].every((n) => n >= 1) && fullyConnected(peers),
+      // A peer is `joined` again once its snapshot came, which the server may send up to 50 ms
+      // after the ack (protocol.md §5): its pairs can be connected a little earlier.
+      () =>
+        [...resets.values()].every((n) => n >= 1) &&
+        fullyConnected(peers) &&
+        peers.every((p) => p.state === "joined"),
       WAIT_MS,
       () => `${describeMesh(peers)}; resets ${[...resets.values()].join(",")}`,
     );

@@ -84,6 +84,23 @@ describe("inbound frames become events", () => {
     ]);
   });
 
+  it("coalesced presence passes through as is: a peer in both lists, and snapshot chunks in order", async () => {
+    const { server, events } = await connected();
+    const frames = [
+      { type: "presence", channel: "room", joined: [{ peerId: "a" }], left: [] },
+      { type: "presence", channel: "room", joined: [{ peerId: "b" }], left: [] },
+      {
+        type: "presence",
+        channel: "room",
+        joined: [{ peerId: "a", metadata: { v: 2 } }],
+        left: [{ peerId: "a" }, { peerId: "b" }],
+      },
+    ];
+    for (const frame of frames) server.last.deliver(frame);
+    await flushMicrotasks();
+    expect(events.of("presence")).toEqual(frames.map(({ type: _, ...event }) => event));
+  });
+
   it("going_away → going-away {retryAfterMs}", async () => {
     const { server, events } = await connected();
     server.last.deliver({ type: "going_away", retryAfterMs: 1234 });
