@@ -34,28 +34,68 @@ function isLowSurrogate(c: number): boolean {
  * `null` when it is acceptable.
  *
  * - `"invalid_channel"`: empty, over {@link Limits.maxChannelBytes} (256) UTF-8 bytes, containing a
- *   control character (U+0000–U+001F, U+007F) or a lone UTF-16 surrogate (not encodable as UTF-8).
+ *   control character (U+0000–U+001F, U+007F) or a lone UTF-16 surrogate (not encodable as UTF-8),
+ *   or a pattern with more than {@link Limits.maxPatternWildcardRuns} (8) wildcard runs (see
+ *   {@link wildcardRuns}; hardening).
  * - `"channel_reserved"`: starts with one of {@link RESERVED_CHANNEL_PREFIXES}.
  *
  * Invalidity is reported before reservation. The checks run on the raw text, so they apply to
  * patterns and escaped names alike; since the reserved prefixes contain no `*` or `\`, the raw text
  * starts with a prefix exactly when its literal name does. This does NOT reject patterns such as
  * `_*` or `**` that could match reserved names: keeping reserved channels away from client
- * subscriptions is the server's job at delivery time.
+ * subscriptions is the server's job at delivery time. One pass over the text.
  */
 export function channelError(name: string): "invalid_channel" | "channel_reserved" | null {
   if (name.length === 0) return "invalid_channel";
   if (utf8Length(name) > Limits.maxChannelBytes) return "invalid_channel";
+  let runs = 0;
+  let inRun = false; // the previous character was an unescaped `*`
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
+    if (c === ASTERISK) {
+      if (!inRun) runs++;
+      inRun = true;
+      continue;
+    }
+    inRun = false;
     if (c <= 0x1f || c === 0x7f) return "invalid_channel";
     if (c >= 0xd800 && c <= 0xdbff) {
       if (!isLowSurrogate(name.charCodeAt(i + 1))) return "invalid_channel";
       i++; // skip the low half of a valid pair
     } else if (isLowSurrogate(c)) return "invalid_channel";
+    else if (c === BACKSLASH) {
+      const next = name.charCodeAt(i + 1);
+      if (next === ASTERISK || next === BACKSLASH) i++; // `\*` and `\\` are literals
+    }
   }
+  if (runs > Limits.maxPatternWildcardRuns) return "invalid_channel";
   return isReservedChannel(name) ? "channel_reserved" : null;
 }
+
+/**
+ * The number of wildcard runs in a pattern: maximal sequences of unescaped `*` (so `*`, `**` and
+ * `***` count one each, `\*` none, `a*b**c` two). A pattern may have at most
+ * {@link Limits.maxPatternWildcardRuns} (8); {@link channelError} enforces it.
+ */
+export function wildcardRuns(pattern: string): number {
+  let runs = 0;
+  let inRun = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c === ASTERISK) {
+      if (!inRun) runs++;
+      inRun = true;
+      continue;
+    }
+    inRun = false;
+    const next = pattern.charCodeAt(i + 1);
+    if (c === BACKSLASH && (next === ASTERISK || next === BACKSLASH)) i++; // an escape pair
+  }
+  return runs;
+}
+
+const ASTERISK = 0x2a;
+const BACKSLASH = 0x5c;
 
 /** True when `name` starts with one of {@link RESERVED_CHANNEL_PREFIXES} (`_metered/`, `_internal/`, `_system/`). */
 export function isReservedChannel(name: string): boolean {

@@ -6,7 +6,7 @@
 
 import { literalName } from "./channel.js";
 import { DSTAR, isWildcard, type Token, tokenize } from "./glob.js";
-import { inclusion } from "./inclusion.js";
+import { inclusion, MAX_STEPS, type Union, unionOf } from "./inclusion.js";
 import { anyPatternMatches } from "./pattern.js";
 
 /**
@@ -44,21 +44,94 @@ export interface Coverage {
  * answer is `covered: false`, as for patternCovers past its bound.
  */
 export function patternCoverage(a: string, bs: readonly string[], maxSteps?: number): Coverage {
-  const bTokens = bs.map(tokenize);
+  return coverageAgainst(a, prepare(bs), maxSteps);
+}
+
+/**
+ * Whether every pattern of `as` is covered by `bs` ({@link patternCovers} for each), with one step
+ * bound for all the searches together: `maxSteps` (default and ceiling the library's ≈ 500,000) is
+ * the total, each search gets what the previous ones left, and once it is spent the answer is
+ * `covered: false` — a bound reached refuses, it never grants. Stops at the first pattern not
+ * covered; `steps` is the work of all searches made. For a token's `channels` (up to 100 patterns)
+ * checked against a key's `channelPatterns`: `bs` is tokenised and laid out once, not per pattern.
+ */
+export function patternsCoverage(
+  as: readonly string[],
+  bs: readonly string[],
+  maxSteps: number = MAX_STEPS,
+): Coverage {
+  const union = prepare(bs);
+  let steps = 0;
+  for (const a of as) {
+    const coverage = coverageAgainst(a, union, maxSteps - steps);
+    steps += coverage.steps;
+    if (!coverage.covered) return { covered: false, steps };
+  }
+  return { covered: true, steps };
+}
+
+/** `bs` tokenised once, with what the fast paths need. */
+interface Prepared {
+  readonly patterns: readonly string[];
+  readonly tokens: Token[][];
+  /** Some b is `**`. */
+  readonly universal: boolean;
+  /** {@link canonical} keys of the bs: a pattern covers itself. */
+  readonly own: ReadonlySet<string>;
+  /** The inclusion search's form of bs, built on first need. */
+  union: Union | undefined;
+}
+
+/** Frozen pattern lists (a scope's) prepared once; other lists are prepared per call. */
+const preparedLists = new WeakMap<readonly string[], Prepared>();
+
+function prepare(bs: readonly string[]): Prepared {
+  let prepared = preparedLists.get(bs);
+  if (prepared !== undefined) return prepared;
+  const tokens = bs.map(tokenize);
+  prepared = {
+    patterns: bs,
+    tokens,
+    universal: tokens.some((t) => t.length === 1 && t[0] === DSTAR),
+    own: new Set(tokens.map(canonical)),
+    union: undefined,
+  };
+  if (Object.isFrozen(bs)) preparedLists.set(bs, prepared);
+  return prepared;
+}
+
+function coverageAgainst(a: string, bs: Prepared, maxSteps?: number): Coverage {
   // `**` matches everything: the default key scope, so worth answering without a search.
-  if (bTokens.some((t) => t.length === 1 && t[0] === DSTAR)) return FREE_YES;
+  if (bs.universal) return FREE_YES;
   const aTokens = tokenize(a);
-  if (!aTokens.some(isWildcard)) return anyPatternMatches(bs, literalName(a)) ? FREE_YES : FREE_NO;
+  if (!aTokens.some(isWildcard)) {
+    return anyPatternMatches(bs.patterns, literalName(a)) ? FREE_YES : FREE_NO;
+  }
   // A pattern covers itself; answering that directly keeps it true even for patterns whose
   // subset construction would blow the search bound.
-  if (bTokens.some((t) => sameTokens(t, aTokens))) return FREE_YES;
-  const result = inclusion(aTokens, bTokens, maxSteps);
+  if (bs.own.has(canonical(aTokens))) return FREE_YES;
+  if (maxSteps !== undefined && maxSteps <= 0) return FREE_NO; // the budget is spent: refuse
+  bs.union ??= unionOf(bs.tokens);
+  const result = inclusion(aTokens, bs.union, maxSteps);
+  searchSteps += result.steps;
   return { covered: result.kind === "covered", steps: result.steps };
+}
+
+/** Transitions of every inclusion search since the module loaded (see {@link patternCoverageSteps}). */
+let searchSteps = 0;
+
+/**
+ * Total state transitions of every coverage search so far ({@link Coverage.steps} summed): a
+ * monotonic counter for tests and benchmarks, which take differences of it around a request.
+ */
+export function patternCoverageSteps(): number {
+  return searchSteps;
 }
 
 const FREE_YES: Coverage = Object.freeze({ covered: true, steps: 0 });
 const FREE_NO: Coverage = Object.freeze({ covered: false, steps: 0 });
 
-function sameTokens(x: readonly Token[], y: readonly Token[]): boolean {
-  return x.length === y.length && x.every((token, i) => token === y[i]);
+/** Equal for patterns with equal tokens (`a\\b` and `a\b` tokenise alike). */
+function canonical(tokens: readonly Token[]): string {
+  return tokens.join(",");
 }

@@ -52,19 +52,27 @@ interface Config {
   char: number;
 }
 
+/** The b side of {@link inclusion}, built once by {@link unionOf} for several checks against it. */
+export type Union = Automaton;
+
+/** Prepares tokenised patterns `bs` for repeated {@link inclusion} checks (O(total length)). */
+export function unionOf(bs: readonly (readonly Token[])[]): Union {
+  return new Automaton(bs);
+}
+
 /**
- * Decides whether pattern `a` is covered by the union of patterns `bs` (all already tokenised),
- * giving up (`unknown`) past {@link MAX_CONFIGS} configurations or `maxSteps` transitions
- * (default and ceiling {@link MAX_STEPS}).
+ * Decides whether pattern `a` is covered by the union of patterns `bs` (tokenised, or prepared by
+ * {@link unionOf}), giving up (`unknown`) past {@link MAX_CONFIGS} configurations or `maxSteps`
+ * transitions (default and ceiling {@link MAX_STEPS}).
  */
 export function inclusion(
   a: readonly Token[],
-  bs: readonly (readonly Token[])[],
+  bs: readonly (readonly Token[])[] | Union,
   maxSteps: number = MAX_STEPS,
 ): Inclusion {
   const stepBound = Math.min(maxSteps, MAX_STEPS);
   const aut = new Automaton([a]);
-  const bAut = new Automaton(bs);
+  const bAut = bs instanceof Automaton ? bs : new Automaton(bs);
   const configs: Config[] = [];
   const visited = new Set<string>();
   let steps = 0;
@@ -111,7 +119,7 @@ export function inclusion(
   // any more; in the second case finish it along `a`'s remaining tokens to make `a` accept.
   const proof = configs[bad] as Config;
   const rest = aut.accepts(proof.a) ? "" : completion(a, proof.a[proof.a.length - 1] as number);
-  return { kind: "uncovered", witness: witness(configs, bad, [a, ...bs]) + rest, steps };
+  return { kind: "uncovered", witness: witness(configs, bad, [a, ...bAut.patterns]) + rest, steps };
 }
 
 /** The shortest string taking pattern `tokens` from `state` to acceptance (wildcards match nothing). */
@@ -150,6 +158,7 @@ function witness(configs: readonly Config[], at: number, patterns: readonly (rea
 class Automaton {
   readonly tokens: Int32Array;
   readonly starts: number[] = [];
+  readonly patterns: readonly (readonly Token[])[];
   /** Per state: 1 when every continuation is accepted from here (only `**` is left). */
   private readonly universal: Uint8Array;
   /** `seen[s] === stamp` ⇔ state s is already in the set being built. */
@@ -159,6 +168,7 @@ class Automaton {
   private sorted = true;
 
   constructor(patterns: readonly (readonly Token[])[]) {
+    this.patterns = patterns;
     const size = patterns.reduce((n, p) => n + p.length + 1, 0);
     this.tokens = new Int32Array(size);
     this.universal = new Uint8Array(size);

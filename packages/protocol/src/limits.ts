@@ -13,6 +13,12 @@ export const Limits = {
    * parses but cannot be re-serialised on a bounded stack, so it is `malformed_message`.
    */
   maxJsonDepth: 128,
+  /**
+   * Wildcard runs per pattern (hardening): a run is a maximal sequence of unescaped `*`, so `*`,
+   * `**` and `***` are one run each and `\*` none. Bounds what matching and coverage checks of one
+   * client-chosen pattern can cost (see `wildcardRuns`, checked by `channelError`).
+   */
+  maxPatternWildcardRuns: 8,
   /** Subscriptions per connection. */
   maxSubscriptions: 100,
   /** JWT `metadata` claim: UTF-8 bytes of its JSON serialization. */
@@ -26,10 +32,18 @@ export const Limits = {
   maxTokenBytes: 65_536,
   /** HTTP header budget of the upgrade request: the largest token plus ordinary headers. [ours] */
   maxUpgradeHeaderBytes: 81_920,
-  /** Per-connection token bucket: sustained frames per second. */
+  /**
+   * Per-connection token bucket: sustained frames per second. The protocol's default; the server's
+   * `defaults.rateFramesPerSec` is this value and an operator may change it per deployment.
+   */
   rateFramesPerSec: 100,
-  /** Per-connection token bucket: burst size. */
+  /** Per-connection token bucket: burst size. The server's `defaults.rateBurst` (configurable). */
   rateBurst: 200,
+  /**
+   * A `ping` frame of at most this many bytes is not charged to the rate bucket; its size is
+   * checked before it is parsed, so larger ones (and every other frame) always pay (hardening).
+   */
+  maxFreePingBytes: 256,
   /** Leeway applied to JWT `nbf`, in seconds. */
   nbfLeewaySec: 5,
   /** The server closes a JWT connection with 4002 this long before `exp`. */

@@ -2,12 +2,15 @@
  * Channel-pattern matching (protocol.md §8).
  *
  * Patterns are compiled to a linear-time matcher (a plain comparison for the common shapes, a
- * Thompson-style NFA simulation otherwise) instead of a `RegExp`: a backtracking regex engine can
+ * greedy piece-by-piece search otherwise) instead of a `RegExp`: a backtracking regex engine can
  * take time exponential in the number of wildcards (`*a*a*a*a*b` against `aaaa…`), and patterns come
  * from clients.
  */
 
-import { DSTAR, isWildcard, STAR, type Token, tokenize } from "./glob.js";
+import { DSTAR, isWildcard, type Token, tokenize } from "./glob.js";
+import { piecesMatcher } from "./pieces.js";
+
+export { patternMatchSteps } from "./pieces.js";
 
 /** Tests one literal (already unescaped) channel name against a compiled pattern. */
 export type ChannelMatcher = (literal: string) => boolean;
@@ -25,7 +28,7 @@ const SLASH = 0x2f;
  * character matches itself. Matching is whole-string and case-sensitive. A wildcard-free pattern
  * matches exactly its {@link literalName}.
  *
- * Matching time is O(name length × pattern wildcards). Results are memoised per pattern text in a
+ * Matching time is O(name length + pattern length), whatever the number of wildcards. Results are memoised per pattern text in a
  * bounded cache (10,000 entries, cleared when full), so calling this on every frame is cheap. Never
  * throws; does not validate the pattern (see `channelError`).
  */
@@ -91,7 +94,7 @@ function buildMatcher(tokens: Token[]): ChannelMatcher {
     return (literal) => literal === exact;
   }
   if (wildcards === 1) return singleWildcardMatcher(tokens);
-  return nfaMatcher(tokens);
+  return piecesMatcher(tokens);
 }
 
 /** `prefix*suffix` or `prefix**suffix`: the shapes nearly every real pattern has, in O(n). */
@@ -107,63 +110,6 @@ function singleWildcardMatcher(tokens: Token[]): ChannelMatcher {
     const slash = literal.indexOf("/", prefix.length);
     return slash === -1 || slash >= literal.length - suffix.length;
   };
-}
-
-/**
- * General case: simulate the NFA whose state i means "about to match token i" (state
- * `tokens.length` accepts). A wildcard state loops on the characters it matches and may be skipped
- * without consuming anything. Only active states are visited, and buffers are reused between calls
- * (matching is synchronous, so no call can observe another's buffers).
- */
-function nfaMatcher(tokens: Token[]): ChannelMatcher {
-  const accept = tokens.length;
-  let current = new Int32Array(accept + 1);
-  let next = new Int32Array(accept + 1);
-  const seen = new Uint32Array(accept + 1); // seen[s] === stamp ⇔ s already in `next`
-  let stamp = 0;
-
-  return (literal) => {
-    let count = 0;
-    let nextCount = 0;
-    const add = (state: number): void => {
-      // Follow epsilon moves: a wildcard may match nothing, so the state after it is active too.
-      for (let s = state; s <= accept && seen[s] !== stamp; s++) {
-        seen[s] = stamp;
-        next[nextCount++] = s;
-        if (s === accept || !isWildcard(tokens[s] as Token)) break;
-      }
-    };
-    stamp = nextStamp(stamp, seen);
-    add(0);
-    [current, next] = [next, current];
-    count = nextCount;
-
-    for (let i = 0; i < literal.length && count > 0; i++) {
-      const c = literal.charCodeAt(i);
-      stamp = nextStamp(stamp, seen);
-      nextCount = 0;
-      for (let k = 0; k < count; k++) {
-        const s = current[k] as number;
-        if (s === accept) continue;
-        const token = tokens[s] as Token;
-        if (token === DSTAR || (token === STAR && c !== SLASH)) add(s);
-        else if (token === c) add(s + 1);
-      }
-      [current, next] = [next, current];
-      count = nextCount;
-    }
-    for (let k = 0; k < count; k++) if (current[k] === accept) return true;
-    return false;
-  };
-}
-
-/** Advances the generation stamp, resetting the marks on the (practically unreachable) wrap-around. */
-function nextStamp(stamp: number, seen: Uint32Array): number {
-  if (stamp === 0xffff_ffff) {
-    seen.fill(0);
-    return 1;
-  }
-  return stamp + 1;
 }
 
 function fromCodeUnits(tokens: readonly Token[]): string {

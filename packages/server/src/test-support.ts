@@ -1,4 +1,4 @@
-import type { JsonObject, ServerFrame } from "@switchboard/protocol";
+import { type JsonObject, Limits, type ServerFrame } from "@switchboard/protocol";
 import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
 import { createScope, type Scope } from "./auth/scope.js";
@@ -72,7 +72,7 @@ let nextId = 1;
 export function testConnection(
   app: AppRuntime,
   peerId: string,
-  options: { scope?: Scope; peerMetadata?: JsonObject; rateFramesPerSec?: number } = {},
+  options: { scope?: Scope; peerMetadata?: JsonObject; rateFramesPerSec?: number; rateBurst?: number } = {},
 ): Connection & { transport: RecordingTransport } {
   const scope = options.scope ?? createScope(["**"], ["subscribe", "publish", "presence", "send"]);
   const identity: Identity = {
@@ -106,7 +106,10 @@ export function testConnection(
     transport: recordingTransport(),
     presenceEnabled: scope.actions.has("presence"),
     subscriptions: new Subscriptions(),
-    bucket: createTokenBucket(options.rateFramesPerSec ?? 100, 200),
+    bucket: createTokenBucket(
+      options.rateFramesPerSec ?? Limits.rateFramesPerSec,
+      options.rateBurst ?? Limits.rateBurst,
+    ),
     pongPending: false,
   };
   app.connections.add(connection);

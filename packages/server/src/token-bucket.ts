@@ -3,6 +3,8 @@
  * Returns false from `take()` when empty (the caller decides what that means: 4011 for frames).
  */
 export interface TokenBucket {
+  /** Most tokens it holds (the burst); coverage bounds derive from it (auth/coverage-budget.ts). */
+  readonly capacity: number;
   take(nowMs?: number): boolean;
   /**
    * Takes `count` tokens at once (work a frame caused beyond the frame itself). False, and the
@@ -18,7 +20,7 @@ class Bucket implements TokenBucket {
 
   constructor(
     ratePerSec: number,
-    private readonly capacity: number,
+    readonly capacity: number,
     private last: number,
   ) {
     this.tokens = capacity;

@@ -1,13 +1,16 @@
-import { CloseCode, patternCoverage } from "@switchboard/protocol";
+import { CloseCode, channelError, patternCoverage, wildcardRuns } from "@switchboard/protocol";
 import { describe, expect, it } from "vitest";
+import { COVERAGE_STEPS_PER_FRAME, coverageBudget } from "../auth/coverage-budget.js";
 import { createScope } from "../auth/scope.js";
 import { testApp, testConnection } from "../test-support.js";
-import { COVERAGE_STEPS_PER_FRAME, SUBSCRIBE_COVERAGE_MAX_STEPS } from "./channel-checks.js";
 import { dispatchFrame } from "./dispatch.js";
 
 const SCOPE = ["a/*", "*/b", "**/c"];
-// Its subset construction has to track, for the last 20 segments, which follow an `a`.
-const CRAFTED = `**a*${"/*".repeat(20)}`;
+// Found by a search for expensive patterns within the 8-run limit: against SCOPE its inclusion
+// search runs into the library's own bound (≈ 500,000 transitions).
+const CRAFTED =
+  "**cba*a/b*a/*aa/*aaaaaaa/aaaaaa**baaaaaaaaaaaaabba*aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa**aaaacaaaaabaaaaaaaaaabaaba/aa/c";
+const SUBSCRIBE_COVERAGE_MAX_STEPS = coverageBudget(200);
 
 describe("wildcard subscribe: coverage work is charged to the rate budget", () => {
   it("acks ordinary wildcard subscriptions without charging extra", () => {
@@ -23,6 +26,8 @@ describe("wildcard subscribe: coverage work is charged to the rate budget", () =
   });
 
   it("closes with 4011 a connection whose subscribe made the server search past its budget", () => {
+    expect(wildcardRuns(CRAFTED)).toBe(8);
+    expect(channelError(CRAFTED)).toBeNull();
     expect(patternCoverage(CRAFTED, SCOPE).steps).toBeGreaterThan(200 * COVERAGE_STEPS_PER_FRAME);
     const app = testApp();
     const c = testConnection(app, "p", { scope: createScope(SCOPE, ["subscribe"]) });
@@ -50,6 +55,36 @@ describe("wildcard subscribe: coverage work is charged to the rate budget", () =
     expect(steps).toBeLessThan(COVERAGE_STEPS_PER_FRAME);
     dispatchFrame(c, JSON.stringify({ type: "subscribe", channel: "**/b*", requestId: "n" }));
     expect(c.transport.frames.at(-1)).toMatchObject({ type: "error", code: "channel_not_authorized" });
+    expect(c.transport.closed).toBeUndefined();
+  });
+
+  it("derives the bound from the connection's own bucket, so a cut-off search closes at any burst", () => {
+    for (const rateBurst of [50, 200, 1_000, 4_000]) {
+      const app = testApp();
+      const c = testConnection(app, "p", { scope: createScope(SCOPE, ["subscribe"]), rateBurst });
+      expect(c.bucket.capacity).toBe(rateBurst);
+      const bounded = patternCoverage(CRAFTED, SCOPE, coverageBudget(rateBurst));
+      expect(bounded.covered).toBe(false);
+      // The search cut off past the bound costs more than the whole bucket…
+      expect(Math.floor(bounded.steps / COVERAGE_STEPS_PER_FRAME)).toBeGreaterThan(rateBurst);
+      dispatchFrame(c, JSON.stringify({ type: "subscribe", channel: CRAFTED, requestId: "x" }));
+      // …so it closes however large the burst is (with the default-derived bound of 20,100
+      // transitions, a 1,000-frame bucket would have paid 201 frames and stayed open).
+      expect(c.transport.closed?.code).toBe(CloseCode.OverMessageRate);
+      expect(c.subscriptions.size).toBe(0);
+    }
+  });
+
+  it("answers a pattern over 8 wildcard runs with invalid_channel, before any coverage work", () => {
+    const app = testApp();
+    const c = testConnection(app, "p", { scope: createScope(SCOPE, ["subscribe"]) });
+    const nine = "*a".repeat(9);
+    dispatchFrame(c, JSON.stringify({ type: "subscribe", channel: nine, requestId: "nine" }));
+    expect(c.transport.frames.at(-1)).toMatchObject({
+      type: "error",
+      code: "invalid_channel",
+      requestId: "nine",
+    });
     expect(c.transport.closed).toBeUndefined();
   });
 });

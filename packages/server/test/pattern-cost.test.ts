@@ -1,0 +1,226 @@
+/**
+ * Issue 10 item 1 and item 8 (first bullet), protocol.md §3 (hardening): pattern matching and
+ * coverage have a bounded, small cost everywhere. Each test runs the attack against a real server
+ * and asserts the outcome and the work it caused, read from the protocol package's step counters
+ * (`patternMatchSteps`, `patternCoverageSteps`; the server runs in this process), never a clock.
+ */
+import {
+  Limits,
+  patternCoverage,
+  patternCoverageSteps,
+  patternMatchSteps,
+  wildcardRuns,
+} from "@switchboard/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { coverageBudget } from "../src/auth/coverage-budget.js";
+import { adminClient, setAdminToken } from "./admin-helpers.js";
+import {
+  type Client,
+  peer,
+  type SecretKey,
+  signToken,
+  startServer,
+  type TestServer,
+  uniq,
+} from "./helpers.js";
+import { rest } from "./rest-client.js";
+
+/** The coverage bound of one subscribe, token request or handshake at the default burst (200). */
+const BUDGET = coverageBudget(Limits.rateBurst);
+/** What one search may overshoot its bound by (one configuration's transitions). */
+const OVERSHOOT = 1_000;
+
+// A narrow key scope, and 8-run patterns found by a search for expensive ones: against SCOPE each
+// needs about the library's whole bound (500,000 transitions, tens of ms) to answer. COVERED is
+// covered, but only that far: a bounded check must refuse it.
+const SCOPE = ["a/*", "*/b", "**/c"];
+const CRAFTED =
+  "**cba*a/b*a/*aa/*aaaaaaa/aaaaaa**baaaaaaaaaaaaabba*aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa**aaaacaaaaabaaaaaaaaaabaaba/aa/c";
+const COVERED =
+  "**aaaacaab*/*/*/*baacaaaaaaaaaaaab**aaaaaaaaaaaaaaaaaaaaaaaa*acaa/*abbaaaaaaaaaaaaaaaaaaabacbcaaaaaaaaaacabaaaaaaaaaaa/c";
+/** 100 distinct crafted channels (a token's maximum). */
+const CRAFTED_100 = Array.from(
+  { length: 100 },
+  (_, i) => `${i % 2 ? CRAFTED : COVERED}${"x".repeat(i >> 1)}`,
+);
+/** The issue's pattern: 127 wildcard runs in 256 bytes. */
+const ISSUE_PATTERN = `${"*a".repeat(126)}*000`;
+const NINE_RUNS = "*a".repeat(9);
+
+/** Runs `action` and returns what it returned and the work it caused. */
+async function measured<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; match: number; coverage: number }> {
+  const match = patternMatchSteps();
+  const coverage = patternCoverageSteps();
+  const result = await action();
+  return { result, match: patternMatchSteps() - match, coverage: patternCoverageSteps() - coverage };
+}
+
+let ts: TestServer;
+let narrow: SecretKey;
+beforeAll(async () => {
+  ts = await startServer({ rateFramesPerSec: 1_000 });
+  narrow = await ts.createSk({ channelPatterns: SCOPE });
+  expect(CRAFTED_100.every((c) => wildcardRuns(c) === 8)).toBe(true);
+  expect(patternCoverage(COVERED, SCOPE).covered).toBe(true);
+});
+afterAll(async () => {
+  await ts?.stop();
+});
+
+describe("at most 8 wildcard runs per pattern", () => {
+  it("subscribe: 9 runs and the issue's 127-run pattern are invalid_channel; 8 runs are acked", async () => {
+    const c = await ts.connectPk();
+    await c.fails({ type: "subscribe", channel: ISSUE_PATTERN }, "invalid_channel");
+    await c.fails({ type: "subscribe", channel: NINE_RUNS }, "invalid_channel");
+    await c.fails({ type: "subscribe", channel: `${uniq("r")}/${"**x".repeat(9)}` }, "invalid_channel");
+    await c.ok({ type: "subscribe", channel: "*a".repeat(8) });
+    await c.ok({ type: "subscribe", channel: `${"\\*".repeat(20)}*` }); // escaped stars do not count
+  });
+
+  it("JWT channels: a 9-run pattern closes the handshake with 4001", async () => {
+    const closed = await ts.refused({ token: await signToken(ts.sk, { channels: ["room-*", NINE_RUNS] }) });
+    expect(closed.code).toBe(4001);
+    await (await ts.connectJwt({ channels: ["room-*", "*a".repeat(8)] })).close();
+  });
+
+  it("POST /v1/tokens: a 9-run channel is 400 invalid_request", async () => {
+    const response = await rest(ts, "POST", "/v1/tokens", { body: { peerId: "p", channels: [NINE_RUNS] } });
+    expect(response.status, response.text).toBe(400);
+    expect(response.body).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("key channelPatterns: a 9-run pattern is 400 invalid_request in the admin API, refused by the store", async () => {
+    await setAdminToken(ts);
+    const admin = adminClient(ts.httpUrl);
+    for (const body of [
+      { type: "publishable", channelPatterns: ["room-*", NINE_RUNS] },
+      { type: "secret", channelPatterns: [ISSUE_PATTERN] },
+    ]) {
+      const answer = await admin.post(`/apps/${ts.app.id}/keys`, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: "invalid_request" });
+    }
+    const created = await admin.ok<{ id: string }>("POST", `/apps/${ts.app.id}/keys`, {
+      type: "publishable",
+      channelPatterns: ["room-*"],
+    });
+    const patched = await admin.patch(`/keys/${created.id}`, { channelPatterns: [NINE_RUNS] });
+    expect(patched.status).toBe(400);
+    await expect(ts.createPk({ channelPatterns: [NINE_RUNS] })).rejects.toThrow(/channel pattern/);
+  });
+});
+
+describe("publish: matching work is linear per pattern, whatever an attacker subscribes", () => {
+  it("100 crafted patterns from one pk connection: honest messages flow, each publish's matching work is bounded", async () => {
+    // A 256-character honest channel name, and 100 attacker patterns of 8 runs whose prefix and
+    // suffix fit it, so that none is ruled out cheaply: half match it, half fail only at their
+    // last middle piece. The NFA this replaces read 256 × pattern-length states per pattern.
+    const honest = `${"a".repeat(244)}/${uniq("room")}`.slice(0, 256);
+    const tail = honest.slice(-1);
+    const attacker = await ts.connectPk();
+    const patterns = Array.from({ length: 100 }, (_, i) =>
+      i % 2 ? `**a*a*a*a*a*a*${"a".repeat(i)}**${tail}` : `**a*a*a*a*a*a*${"a".repeat(i)}b**${tail}`,
+    );
+    for (const channel of patterns) await attacker.ok({ type: "subscribe", channel });
+    const sub = await ts.connectPk();
+    await sub.subscribe(honest);
+    const pub = await ts.connectPk();
+
+    const PUBLISHES = 20;
+    const { match } = await measured(async () => {
+      for (let i = 0; i < PUBLISHES; i++) await pub.publish(honest, i);
+    });
+    for (let i = 0; i < PUBLISHES; i++) {
+      expect(await sub.next()).toMatchObject({ type: "message", channel: honest, data: i });
+      // The attacker's matching patterns deliver it once, not once per pattern.
+      expect(await attacker.next()).toMatchObject({ type: "message", channel: honest, data: i });
+    }
+    await attacker.quiet();
+    // Per publish and pattern: ≤ 4n per middle piece (5 of them here) plus n + 1 for the last gap.
+    const n = honest.length;
+    const perPattern = 5 * 4 * n + n + 1;
+    expect(match).toBeGreaterThan(0);
+    expect(match).toBeLessThanOrEqual(PUBLISHES * patterns.length * perPattern);
+    await attacker.close();
+  });
+
+  it("a token with 100 crafted patterns: a frame to a name outside them is refused after linear work", async () => {
+    const c = await ts.connectJwt({ channels: CRAFTED_100 });
+    const outside = `${"a".repeat(200)}/c`; // ends like every pattern, matched by none
+    const { match } = await measured(() =>
+      c.fails({ type: "publish", channel: outside, data: 1 }, "channel_not_authorized"),
+    );
+    const longest = Math.max(...CRAFTED_100.map((p) => p.length));
+    expect(match).toBeLessThanOrEqual(100 * (7 * 4 * outside.length + outside.length + 1 + longest));
+    await c.close();
+  });
+});
+
+describe("coverage checks are bounded in total, and a check cut off refuses", () => {
+  it("POST /v1/tokens with 100 crafted channels: 403 after at most one subscribe's bound of work", async () => {
+    const { result, coverage } = await measured(() =>
+      rest(ts, "POST", "/v1/tokens", { auth: narrow, body: { peerId: "p", channels: CRAFTED_100 } }),
+    );
+    expect(result.status, result.text).toBe(403);
+    expect(result.body).toMatchObject({ error: "channel_not_authorized" });
+    expect(coverage).toBeGreaterThan(0);
+    expect(coverage).toBeLessThanOrEqual(BUDGET + OVERSHOOT);
+  });
+
+  it("POST /v1/tokens with one pattern covered only past the bound: 403, never a grant", async () => {
+    const { result, coverage } = await measured(() =>
+      rest(ts, "POST", "/v1/tokens", { auth: narrow, body: { peerId: "p", channels: [COVERED] } }),
+    );
+    expect(result.status, result.text).toBe(403);
+    expect(coverage).toBeLessThanOrEqual(BUDGET + OVERSHOOT);
+    // Ordinary channels of the same key still mint.
+    const ok = await rest(ts, "POST", "/v1/tokens", {
+      auth: narrow,
+      body: { peerId: "p", channels: ["a/x", "a/*", "x/**/c"] },
+    });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it("a handshake with 100 crafted channels: 4003 after at most one subscribe's bound of work", async () => {
+    for (const channels of [CRAFTED_100, [COVERED]]) {
+      const token = await signToken(narrow, { channels });
+      const { result, coverage } = await measured(() => ts.refused({ token }));
+      expect(result.code).toBe(4003);
+      expect(coverage).toBeLessThanOrEqual(BUDGET + OVERSHOOT);
+    }
+  });
+});
+
+describe("the subscribe bound follows the connection's bucket (rateBurst above 200)", () => {
+  let big: TestServer;
+  beforeAll(async () => {
+    big = await startServer({ rateFramesPerSec: 100, rateBurst: 1_000 });
+  });
+  afterAll(async () => {
+    await big?.stop();
+  });
+
+  it("a subscribe whose search is cut off closes with 4011 even with a 1,000-frame burst", async () => {
+    // JWT channels are the scope; the subscribe pattern needs ≈ 500,000 transitions against it.
+    const c = await big.connectJwt({ sub: peer("attacker"), channels: SCOPE });
+    const bound = coverageBudget(1_000);
+    const { result, coverage } = await measured(async () => {
+      c.send({ type: "subscribe", channel: CRAFTED, requestId: "x" });
+      return c.waitCloseFrame();
+    });
+    expect(result.code).toBe(4011);
+    // With the default-derived bound (20,100) it would have paid 201 of 1,000 frames and stayed.
+    expect(coverage).toBeGreaterThan(bound);
+    expect(coverage).toBeLessThanOrEqual(bound + OVERSHOOT);
+  });
+
+  it("an honest client on the same server is unaffected", async () => {
+    const c: Client = await big.connectJwt({ channels: SCOPE });
+    await c.ok({ type: "subscribe", channel: "a/*" });
+    await c.ok({ type: "subscribe", channel: "x/*/c" });
+    await c.fails({ type: "subscribe", channel: "a/**" }, "channel_not_authorized");
+    await c.close();
+  });
+});
