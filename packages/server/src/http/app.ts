@@ -1,4 +1,5 @@
 import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { Limits } from "@switchboard/protocol";
 import Fastify, {
   type FastifyError,
@@ -23,8 +24,15 @@ export const MAX_BODY_BYTES = 32 * 1024;
  */
 export function createHttpApp(context: RouteContext): FastifyInstance {
   const app = Fastify({
-    // Upgrade requests carry the JWT in their query: allow the largest valid token.
-    serverFactory: (handler) => createHttpServer({ maxHeaderSize: Limits.maxUpgradeHeaderBytes }, handler),
+    // Upgrade requests carry the JWT in their query: allow the largest valid token. With TLS the
+    // port speaks only TLS: a plain-HTTP request fails its handshake and the socket is dropped.
+    serverFactory: (handler) => {
+      const { tls } = context.config;
+      const options = { maxHeaderSize: Limits.maxUpgradeHeaderBytes };
+      return tls
+        ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, handler)
+        : createHttpServer(options, handler);
+    },
     bodyLimit: MAX_BODY_BYTES,
     logger: false,
     // Path parameters carry URL-encoded 256-byte channels and 128-byte peerIds.

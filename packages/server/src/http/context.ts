@@ -5,6 +5,7 @@ import type { Gateway } from "../gateway.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Store } from "../store/types.js";
+import type { ClientAddressOf } from "./client-address.js";
 
 /** Whether the node takes new clients; `draining` once shutdown started. */
 export interface Lifecycle {
@@ -26,4 +27,6 @@ export interface RouteContext {
   readonly log: Logger;
   /** This node's Prometheus registry and hot-path counters. */
   readonly metrics: Metrics;
+  /** The client address of a request (`config.trustProxy`); per-IP limits key on `limitKeyOf` of it. */
+  readonly clientAddress: ClientAddressOf;
 }
