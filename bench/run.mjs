@@ -2,11 +2,13 @@
 // Runs every scenario against Switchboard, a raw `ws` fan-out server and Socket.IO 4 in one
 // invocation, each server and load generator in its own process; prints a markdown table and writes
 // bench/results/latest.json and README's Performance section. Options: --full, --only=a,b (scenarios
-// fanout,idle,connect,direct,cluster), --systems=switchboard,raw-ws,socketio, --no-write, --profile.
+// fanout,idle,connect,direct,cluster,presence,patterns), --systems=switchboard,raw-ws,socketio, --no-write, --profile.
 import { cpus, totalmem } from "node:os";
 import { percentiles } from "./lib/hdr.mjs";
 import { cpuMicros, rssBytes, sleep, spawnJson, spread } from "./lib/proc.mjs";
 import { goals, SYSTEMS, table, writeOutputs } from "./lib/report.mjs";
+import { patternAttack } from "./scenarios/pattern-attack.mjs";
+import { presenceStorm } from "./scenarios/presence-storm.mjs";
 
 const argv = process.argv.slice(2);
 const full = argv.includes("--full");
@@ -15,7 +17,7 @@ const opt = (name) =>
     .find((a) => a.startsWith(`--${name}=`))
     ?.split("=")[1]
     ?.split(",");
-const only = opt("only") ?? ["fanout", "idle", "connect", "direct", "cluster"];
+const only = opt("only") ?? ["fanout", "idle", "connect", "direct", "cluster", "presence", "patterns"];
 const systems = opt("systems") ?? SYSTEMS;
 
 const P = full
@@ -324,13 +326,23 @@ async function cluster(system) {
   return { error: "cluster mode not implemented" };
 }
 
-const scenarios = { fanout, idleMemory: idle, connectRate: connect, directRtt: direct, cluster };
+const scenarios = {
+  fanout,
+  idleMemory: idle,
+  connectRate: connect,
+  directRtt: direct,
+  cluster,
+  presenceStorm: (system) => presenceStorm(system),
+  patternAttack: (system) => patternAttack(system),
+};
 const selected = {
   fanout: "fanout",
   idleMemory: "idle",
   connectRate: "connect",
   directRtt: "direct",
   cluster: "cluster",
+  presenceStorm: "presence",
+  patternAttack: "patterns",
 };
 
 const results = {

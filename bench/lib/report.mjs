@@ -20,7 +20,15 @@ function cell(entry, render) {
 const commonLoad = (results) => fmt(results.machine?.parameters?.commonLoad);
 
 export function table(results) {
-  const { fanout = {}, idleMemory = {}, connectRate = {}, directRtt = {}, cluster = {} } = results;
+  const {
+    fanout = {},
+    idleMemory = {},
+    connectRate = {},
+    directRtt = {},
+    cluster = {},
+    presenceStorm = {},
+    patternAttack = {},
+  } = results;
   const rows = [
     ["fan-out subscribers", (s) => cell(fanout[s], (e) => fmt(e.subscribers))],
     ["fan-out delivered msgs/s at saturation", (s) => cell(fanout[s], (e) => fmt(e.deliveredPerSec))],
@@ -51,6 +59,24 @@ export function table(results) {
     [
       "direct send round trip p50 / p99 ms",
       (s) => cell(directRtt[s], (e) => `${fmt(e.p50Ms, 2)} / ${fmt(e.p99Ms, 2)}`),
+    ],
+    [
+      "presence storm: frames delivered (% of uncoalesced N·(N−1)/2) / ms until every view is complete",
+      (s) =>
+        cell(
+          presenceStorm[s],
+          (e) =>
+            `${fmt(e.presenceFrames)} (${fmt(e.percentOfUncoalesced, 1)} %) / ${fmt(e.allViewsCompleteMs)}`,
+        ),
+    ],
+    [
+      "pattern attack: honest publish→ack p99 / crafted POST /v1/tokens p99 / 100-pattern handshake p99 / uncovered frame p99 ms",
+      (s) =>
+        cell(
+          patternAttack[s],
+          (e) =>
+            `${fmt(e.honestPublishAckDuringAttack.p99Ms, 2)} / ${fmt(e.craftedTokenRequest.p99Ms, 2)} / ${fmt(e.handshake100CraftedRefused.p99Ms, 2)} / ${fmt(e.uncoveredFrame.p99Ms, 2)}`,
+        ),
     ],
     [
       "cluster (2 nodes + Redis) delivered/s",
@@ -107,6 +133,23 @@ export function goals(results) {
       (r) => r <= 12,
       " KB",
     ],
+    [
+      "presence storm: ≤ 10 % of the uncoalesced presence frames",
+      results.presenceStorm?.switchboard?.percentOfUncoalesced,
+      (r) => r <= 10,
+      " %",
+    ],
+    ...[
+      ["pattern attack: honest publish → ack p99 ≤ 5 ms", "honestPublishAckDuringAttack", 5],
+      ["pattern attack: crafted POST /v1/tokens ≤ 10 ms each (p99)", "craftedTokenRequest", 10],
+      ["pattern attack: handshake with 100 crafted patterns ≤ 10 ms (p99)", "handshake100CraftedRefused", 10],
+      ["pattern attack: frame to an uncovered name ≤ 1 ms (p99)", "uncoveredFrame", 1],
+    ].map(([goal, key, max]) => [
+      goal,
+      results.patternAttack?.switchboard?.[key]?.p99Ms,
+      (r) => r <= max,
+      " ms",
+    ]),
     [
       "≥ 3,000 JWT connects/s on one process",
       results.connectRate?.switchboard?.perSec,

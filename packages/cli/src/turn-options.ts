@@ -7,6 +7,7 @@ export interface TurnOptions {
   turnSecret?: string;
   turnUrls?: string[];
   turnTtl: number;
+  turnTtlPublishable: number;
 }
 
 /** Longest credential lifetime `--turn-ttl` accepts: 7 days (long-lived TURN credentials leak). */
@@ -47,6 +48,21 @@ export function turnTtlOption(): Option {
     .argParser(integerIn(1, MAX_TURN_TTL_SEC));
 }
 
+/**
+ * `--turn-ttl-publishable <seconds>` (env `SWITCHBOARD_TURN_TTL_PUBLISHABLE`, default 3600): the
+ * longest TURN credentials injected into the welcome of a publishable-key connection (keys opt in
+ * with `keys create --turn`); `--turn-ttl` still caps it.
+ */
+export function turnTtlPublishableOption(): Option {
+  return new Option(
+    "--turn-ttl-publishable <seconds>",
+    "longest TURN credential lifetime for publishable-key connections (keys opt in with --turn)",
+  )
+    .env("SWITCHBOARD_TURN_TTL_PUBLISHABLE")
+    .default(3_600)
+    .argParser(integerIn(1, MAX_TURN_TTL_SEC));
+}
+
 /** A comma-separated list of ICE server URLs, each with a known scheme and at most 512 characters. */
 export function parseIceUrls(value: string): string[] {
   const urls = parseList(value);
@@ -68,8 +84,9 @@ export function turnConfig(options: TurnOptions): {
   turnSecret: string | undefined;
   turnUrls: string[];
   turnTtlSec: number;
+  turnTtlPublishableSec: number;
 } {
-  const { turnSecret, turnUrls = [], turnTtl } = options;
+  const { turnSecret, turnUrls = [], turnTtl, turnTtlPublishable } = options;
   if (turnSecret === undefined) {
     if (turnUrls.length > 0)
       throw new UsageError("--turn-urls needs --turn-secret (SWITCHBOARD_TURN_SECRET)");
@@ -83,5 +100,5 @@ export function turnConfig(options: TurnOptions): {
       throw new UsageError("--turn-secret needs --turn-urls with at least one turn: or turns: URL");
     }
   }
-  return { turnSecret, turnUrls, turnTtlSec: turnTtl };
+  return { turnSecret, turnUrls, turnTtlSec: turnTtl, turnTtlPublishableSec: turnTtlPublishable };
 }

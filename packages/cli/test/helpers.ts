@@ -72,7 +72,7 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
     child.stdout?.on("data", (d) => {
       stdout += d;
       const m =
-        /Switchboard listening on http:\/\/127\.0\.0\.1:(\d+) \(WebSocket ws:\/\/127\.0\.0\.1:\d+\/v1\)/.exec(
+        /Switchboard listening on https?:\/\/127\.0\.0\.1:(\d+) \(WebSocket wss?:\/\/127\.0\.0\.1:\d+\/v1\)/.exec(
           stdout,
         );
       if (!m) return;

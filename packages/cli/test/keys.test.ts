@@ -41,7 +41,8 @@ describe("switchboard keys", () => {
       channelPatterns: ["**"],
       actions: ["subscribe", "publish", "presence"],
       allowedOrigins: [],
-      autoInjectTurn: true,
+      // Publishable keys opt in to TURN with --turn (hardening).
+      autoInjectTurn: false,
     });
     expect(pk.id).toMatch(/^pk_live_[0-9A-Za-z]{24}$/);
     expect(pk.appId).toMatch(/^app_[0-9A-Za-z]{16}$/);
@@ -50,7 +51,15 @@ describe("switchboard keys", () => {
     expect(sk.id).toMatch(/^sk_id_[0-9A-Za-z]{24}$/);
     expect(sk.secret).toMatch(/^sk_secret_[0-9A-Za-z_-]{43}$/);
     expect(sk.actions).toEqual(["subscribe", "publish", "presence", "send"]);
+    expect(sk.autoInjectTurn).toBe(true);
     expect(sk.appId).toBe(pk.appId);
+  });
+
+  it("keys create --turn opts a publishable key in; --no-turn opts a secret key out", async () => {
+    const pk = await runJson<KeyJson>(["keys", "create", "--type", "publishable", "--turn", ...dd]);
+    expect(pk.autoInjectTurn).toBe(true);
+    const sk = await runJson<KeyJson>(["keys", "create", "--type", "secret", "--no-turn", ...dd]);
+    expect(sk.autoInjectTurn).toBe(false);
   });
 
   it("passes --channels, --actions, --origins and --no-turn through", async () => {

@@ -61,8 +61,11 @@ describe("switchboard serve", () => {
     expect(out).toMatch(
       /Publishable key: pk_live_\S+\n {4}\(development: all four actions incl\. send, any origin; .*`switchboard keys create`\)\n/,
     );
-    expect(out).toContain(`Authorization: Bearer ${skId}:${secret}`);
-    expect(out).toContain(`switchboard token --key-id ${skId} --secret ${secret} --sub alice`);
+    // The secret is printed once, on its own line: no command line to paste carries it (hardening).
+    expect(out.split(secret as string).length - 1, out).toBe(1);
+    expect(out).toContain(`SWITCHBOARD_KEY_SECRET=… switchboard token --key-id ${skId} --sub alice`);
+    expect(out).toContain(`Authorization: Bearer ${skId}:$SWITCHBOARD_KEY_SECRET`);
+    expect(out).not.toMatch(/--secret/);
     expect(out).toContain(
       `Switchboard listening on http://127.0.0.1:${served.port} (WebSocket ws://127.0.0.1:${served.port}/v1)`,
     );
@@ -104,11 +107,15 @@ describe("switchboard serve", () => {
     const byKey = await firstFrame(`ws://127.0.0.1:${served.port}/v1?key=${pk}`);
     expect(byKey.frame?.type).toBe("welcome");
     byKey.ws.close();
-    const minted = await run([
-      "token",
-      ...["--key-id", skId, "--secret", secret, "--sub", "alice", "--channels", "**"],
-      ...["--permissions", "subscribe,publish,presence,send"],
-    ]);
+    // The banner's form: the secret from the environment, not the command line.
+    const minted = await run(
+      [
+        "token",
+        ...["--key-id", skId, "--sub", "alice", "--channels", "**"],
+        ...["--permissions", "subscribe,publish,presence,send"],
+      ],
+      { env: { SWITCHBOARD_KEY_SECRET: secret } },
+    );
     expect(minted.code).toBe(0);
     const byToken = await firstFrame(`ws://127.0.0.1:${served.port}/v1?token=${minted.stdout.trim()}`);
     expect(byToken.frame).toMatchObject({ type: "welcome", peerId: "alice" });
@@ -180,13 +187,29 @@ describe("switchboard serve", () => {
   });
 
   it("stores only the hash of a given --admin-token and does not print it", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--admin-token", "given-token-123"]);
-    expect(served.stdout).not.toMatch(/Admin token|given-token-123/);
+    const token = "given-token-0123456789abcdefghijk"; // 32 characters, the least accepted
+    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--admin-token", token]);
+    expect(served.stdout).not.toMatch(/Admin token|given-token-/);
     expect(served.stdout).toMatch(/Publishable key: pk_live_/);
     await served.stop();
     expect(await readSetting(tmp.dataDir, "admin_token_sha256")).toBe(
-      createHash("sha256").update("given-token-123").digest("hex"),
+      createHash("sha256").update(token).digest("hex"),
     );
+  });
+
+  it("an admin token under 32 characters (flag or env) → exit 2, one line that does not show it, no data dir", async () => {
+    const short = "short-admin-token-0123456789abc"; // 31 characters
+    for (const [args, env] of [
+      [["--admin-token", short], {}],
+      [[], { SWITCHBOARD_ADMIN_TOKEN: short }],
+    ] as const) {
+      const r = await run(["serve", "--port", "0", "--data-dir", tmp.dataDir, ...args], { env: { ...env } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^switchboard: --admin-token .*at least 32 characters/);
+      expect(r.stderr).not.toContain(short);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(existsSync(tmp.dataDir)).toBe(false);
+    }
   });
 
   it("reads SWITCHBOARD_* env vars, and a flag wins over the env", async () => {
@@ -246,6 +269,8 @@ describe("switchboard serve", () => {
     [["--max-connections", "0"], /--max-connections/],
     [["--log-level", "loud"], /--log-level.*Allowed choices/],
     [["--admin-token", "has space"], /--admin-token/],
+    [["--max-token-ttl", "0"], /--max-token-ttl/],
+    [["--turn-ttl-publishable", "0"], /--turn-ttl-publishable/],
     [["--nope"], /unknown option '--nope'/],
   ])("bad config %j → exit 2, one line, no stack trace", async (args, message) => {
     const r = await run(["serve", "--data-dir", tmp.dataDir, ...args]);

@@ -138,7 +138,11 @@ describe("serve --turn-*", () => {
     for (const text of ["--turn-secret", "SWITCHBOARD_TURN_SECRET", "--turn-urls", "SWITCHBOARD_TURN_URLS"]) {
       expect(r.stdout).toContain(text);
     }
-    expect(r.stdout).toMatch(/--turn-ttl <seconds>[\s\S]*default: 86400[\s\S]*SWITCHBOARD_TURN_TTL/);
+    // Commander wraps the help text, possibly between "default:" and the value.
+    expect(r.stdout).toMatch(/--turn-ttl <seconds>[\s\S]*default:\s+86400[\s\S]*SWITCHBOARD_TURN_TTL/);
+    expect(r.stdout).toMatch(
+      /--turn-ttl-publishable <seconds>[\s\S]*default:\s+3600[\s\S]*SWITCHBOARD_TURN_TTL_PUBLISHABLE/,
+    );
   });
 });
 

@@ -1,3 +1,7 @@
+import { createSecureContext } from "node:tls";
+import { Limits } from "@switchboard/protocol";
+import { invalidTrustEntries } from "./http/client-address.js";
+
 /**
  * Server configuration: plain data with defaults. Durations end in `Ms`.
  * Mistakes throw one `TypeError` listing every problem ({@link resolveConfig}).
@@ -25,7 +29,10 @@ export interface ServerConfig {
   pongTimeoutMs: number;
   /** Per-connection token bucket: frames per second (every frame but `ping`). Default 100. */
   rateFramesPerSec: number;
-  /** Per-connection token bucket: burst. Default 200. */
+  /**
+   * Per-connection token bucket: burst. Default 200. Also sets how much coverage work one
+   * subscribe, token request or handshake may cost (auth/coverage-budget.ts).
+   */
   rateBurst: number;
   /**
    * Least `retryAfterMs` announced in `going_away` on shutdown; each client gets a random extra of
@@ -49,6 +56,34 @@ export interface ServerConfig {
   turnUrls: string[];
   /** Longest TURN credential lifetime in seconds. Default 86,400. */
   turnTtlSec: number;
+  /**
+   * Longest TURN credential lifetime handed to a publishable-key connection (one whose key opted in
+   * with `autoInjectTurn`), in seconds; `turnTtlSec` still caps it. Default 3,600.
+   */
+  turnTtlPublishableSec: number;
+  /**
+   * Longest connect-token lifetime, in seconds: a JWT whose `exp − (iat, or now when absent)` is
+   * over it is refused with 4001, and `POST /v1/tokens` mints none longer. Default 86,400.
+   */
+  maxTokenTtlSec: number;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed: addresses, CIDRs (IPv4 and IPv6) and the names
+   * `loopback`, `linklocal`, `uniquelocal`. The client address of a request from one of them is the
+   * right-most untrusted entry of the header (http/client-address.ts); it keys the per-IP limits
+   * (IPv6 per /64) and is what logs show. Empty (default): the header is ignored.
+   */
+  trustProxy: string[];
+  /**
+   * Serve HTTPS and WSS (PEM certificate chain and private key); plain HTTP on the port is then
+   * refused. Default: plain HTTP.
+   */
+  tls: TlsConfig | undefined;
+}
+
+/** PEM texts of {@link ServerConfig.tls}. */
+export interface TlsConfig {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** Defaults of {@link ServerConfig}. */
@@ -61,8 +96,9 @@ export const defaults: ServerConfig = {
   sendBufferLimitBytes: 1024 * 1024,
   pingIntervalMs: 30_000,
   pongTimeoutMs: 10_000,
-  rateFramesPerSec: 100,
-  rateBurst: 200,
+  // The protocol's rate (protocol.md §3), one source of truth for server and SDK.
+  rateFramesPerSec: Limits.rateFramesPerSec,
+  rateBurst: Limits.rateBurst,
   goingAwayRetryAfterMs: 1_000,
   drainMs: 10_000,
   metricsEnabled: true,
@@ -71,6 +107,10 @@ export const defaults: ServerConfig = {
   turnSecret: undefined,
   turnUrls: [],
   turnTtlSec: 86_400,
+  turnTtlPublishableSec: 3_600,
+  maxTokenTtlSec: 86_400,
+  trustProxy: [],
+  tls: undefined,
 };
 
 const nonNegativeIntegers = [
@@ -88,7 +128,28 @@ const positiveIntegers = [
   "usageFlushMs",
   "restRatePerSec",
   "turnTtlSec",
+  "turnTtlPublishableSec",
+  "maxTokenTtlSec",
 ] as const;
+
+function trustProxyProblems(list: unknown): string[] {
+  if (!Array.isArray(list) || !list.every((entry) => typeof entry === "string")) {
+    return ["trustProxy must be an array of addresses or CIDRs"];
+  }
+  const bad = invalidTrustEntries(list);
+  return bad.length === 0 ? [] : [`trustProxy entries are not addresses or CIDRs: ${bad.join(", ")}`];
+}
+
+function tlsProblems(tls: TlsConfig | undefined): string[] {
+  if (tls === undefined) return [];
+  if (!tls?.cert || !tls.key) return ["tls needs both cert and key (PEM)"];
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key });
+    return [];
+  } catch (err) {
+    return [`tls cert and key are not a usable PEM pair (${(err as Error).message})`];
+  }
+}
 
 /** Merges `options` over {@link defaults} and validates; throws a `TypeError` naming every problem. */
 export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig {
@@ -130,6 +191,7 @@ export function resolveConfig(options: Partial<ServerConfig> = {}): ServerConfig
     problems.push("drainMs must be at most 3,600,000 (one hour)");
   }
   if (typeof config.metricsEnabled !== "boolean") problems.push("metricsEnabled must be a boolean");
+  problems.push(...trustProxyProblems(config.trustProxy), ...tlsProblems(config.tls));
   if (problems.length > 0) throw new TypeError(`invalid server config: ${problems.join("; ")}`);
   return config;
 }

@@ -10,6 +10,7 @@ import { drain } from "./drain.js";
 import { effectiveMaxConnections, openFileLimit } from "./fd-limit.js";
 import { createGateway } from "./gateway.js";
 import { createHttpApp } from "./http/app.js";
+import { clientAddressResolver, limitKeyOf } from "./http/client-address.js";
 import { createConnectRateLimiter } from "./http/connect-rate.js";
 import type { Lifecycle, RouteContext } from "./http/context.js";
 import { rejectUpgrade } from "./http/reject.js";
@@ -103,11 +104,22 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
   );
   const { meter } = metrics;
   const apps = createAppRegistry(store, meter);
-  const gateway = createGateway({ config, keys, apps, log, meter });
+  const clientAddress = clientAddressResolver(config.trustProxy);
+  const gateway = createGateway({ config, keys, apps, log, meter, clientAddress });
   const usage = createUsageFlusher({ store, apps, intervalMs: config.usageFlushMs, log });
   const limiter = createConnectRateLimiter(config.connectRatePerIp, config.connectRateWindowMs);
   const lifecycle: Lifecycle = { accepting: false, draining: false };
-  const context: RouteContext = { config, store, apps, keys, gateway, lifecycle, log, metrics };
+  const context: RouteContext = {
+    config,
+    store,
+    apps,
+    keys,
+    gateway,
+    lifecycle,
+    log,
+    metrics,
+    clientAddress,
+  };
   const app = createHttpApp(context);
   const http = app.server;
   const wss = new WebSocketServer({
@@ -132,8 +144,12 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     socket.on("error", destroySocket);
     const path = (req.url ?? "/").split("?", 1)[0];
     if (path !== "/v1") return refuseUpgrade(socket, 404, "not_found", "the WebSocket endpoint is /v1");
-    if (limiter.enabled && !limiter.allow(req.socket.remoteAddress ?? "unknown")) {
-      return refuseUpgrade(socket, 429, "rate_limited", "too many connection attempts from this address");
+    if (limiter.enabled) {
+      const ip = clientAddress(req);
+      if (!limiter.allow(limitKeyOf(ip))) {
+        log.debug({ ip }, "upgrade refused: connect rate");
+        return refuseUpgrade(socket, 429, "rate_limited", "too many connection attempts from this address");
+      }
     }
     if (!lifecycle.accepting)
       return refuseUpgrade(socket, 503, "unavailable", "server is not accepting connections");

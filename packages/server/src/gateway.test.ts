@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { CloseCode } from "@switchboard/protocol";
 import { SignJWT } from "jose";
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
@@ -39,7 +40,7 @@ const KEY_ID = "pk_live_gatewaytest";
 const SECRET_KEY_ID = "sk_id_gatewaytest";
 const SECRET = "sk_secret_gatewaytest";
 
-function setup() {
+function setup(log = silentLogger()) {
   const app = testApp();
   const key: ResolvedKey = {
     record: {
@@ -68,7 +69,7 @@ function setup() {
   const keys: KeyDirectory = { lookup: async (id) => byId.get(id), invalidate() {} };
   const apps = { get: async (id: string) => (id === app.id ? app : undefined) } as unknown as AppRegistry;
   const meter = createMeter();
-  const gateway = createGateway({ config: resolveConfig({}), keys, apps, log: silentLogger(), meter });
+  const gateway = createGateway({ config: resolveConfig({}), keys, apps, log, meter });
   const connect = async (query = `key=${KEY_ID}`) => {
     const ws = new FakeSocket();
     await gateway.accept(ws as unknown as WebSocket, { url: `/v1?${query}`, headers: {} } as IncomingMessage);
@@ -145,5 +146,21 @@ describe("gateway socket listeners", () => {
     b.emit("message", Buffer.from("x"), true);
     expect(a.sent.map((s) => JSON.parse(s).type)).toEqual(["welcome", "pong"]);
     expect(JSON.parse(b.sent[1] ?? "{}")).toMatchObject({ type: "error", code: "malformed_message" });
+  });
+});
+
+describe("transport fallback (a ws socket without `_socket`)", () => {
+  it("is counted for every connection and warned about once; frames still arrive through ws.send", async () => {
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const { meter, connect } = setup(log);
+    const a = await connect();
+    const b = await connect();
+    expect(meter.transportFallbacks).toBe(2);
+    const warnings = lines.map((l) => JSON.parse(l)).filter((l) => /_socket/.test(l.msg));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].level).toBe(40);
+    expect(JSON.parse(a.sent[0] ?? "{}").type).toBe("welcome");
+    expect(JSON.parse(b.sent[0] ?? "{}").type).toBe("welcome");
   });
 });

@@ -4,14 +4,16 @@ import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
 import { authenticate, type Identity, NO_METADATA } from "./auth/authenticate.js";
+import { coverageBudget } from "./auth/coverage-budget.js";
 import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
 import type { KeyDirectory } from "./auth/keys.js";
 import { queryOf } from "./auth/query.js";
 import type { ServerConfig } from "./config.js";
 import { type Connection, Subscriptions } from "./connection.js";
 import { frameBytes } from "./encode.js";
+import { type ClientAddressOf, clientAddressResolver } from "./http/client-address.js";
 import type { Meter } from "./meter.js";
-import { dispatchFrame } from "./session/dispatch.js";
+import { dispatchBinary, dispatchFrame } from "./session/dispatch.js";
 import { fail } from "./session/reply.js";
 import { runAt } from "./timers.js";
 import { createTokenBucket } from "./token-bucket.js";
@@ -40,12 +42,16 @@ interface GatewayDeps {
   log: Logger;
   /** Counts handshakes, welcomes and closes (the sessions count through `app.meter`). */
   meter: Meter;
+  /** The client address of an upgrade request, for the debug logs of handshakes. Default: the TCP peer. */
+  clientAddress?: ClientAddressOf;
 }
 
 const secondsSince = (startedMs: number) => (performance.now() - startedMs) / 1000;
 
 /** Where an admitted socket keeps its connection, for the listeners every socket shares. */
 const kConnection = Symbol("connection");
+/** The client address of a socket, kept only while debug logging is on (the logs are its only use). */
+const kAddress = Symbol("address");
 
 /** A connection as the gateway holds it: plus the disposer of its expiry close. */
 interface Admitted extends Connection {
@@ -57,9 +63,16 @@ interface Admitted extends Connection {
  * find the connection here: a closure (and a `once` wrapper) per socket and event cost ≈ 0.7 KB of heap
  * per connection for as long as it lives.
  */
-type GatewaySocket = WebSocket & { [kConnection]?: Admitted };
+type GatewaySocket = WebSocket & { [kConnection]?: Admitted; [kAddress]?: string };
 
-export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): Gateway {
+export function createGateway({
+  config,
+  keys,
+  apps,
+  log,
+  meter,
+  clientAddress = clientAddressResolver([]),
+}: GatewayDeps): Gateway {
   const connections = new Set<Connection>();
   const sockets = new Set<WebSocket>();
   let nextId = 1;
@@ -71,13 +84,20 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
     ws.close(code, CloseReason[code as keyof typeof CloseReason] ?? "");
     meter.observeHandshake(secondsSince(startedMs), "refused");
     // Never the query: it carries the credential.
-    log.debug({ code }, "handshake refused");
+    log.debug({ code, ip: (ws as GatewaySocket)[kAddress] }, "handshake refused");
   }
 
   async function admit(ws: WebSocket, req: IncomingMessage, startedMs: number): Promise<void> {
     const query = queryOf(req.url ?? "/");
     const origin = req.headers.origin;
-    const outcome = await authenticate(query, origin, keys, Date.now());
+    const outcome = await authenticate(
+      query,
+      origin,
+      keys,
+      Date.now(),
+      config.maxTokenTtlSec,
+      coverageBudget(config.rateBurst),
+    );
     if (ws.readyState !== ws.OPEN) return;
     if (!outcome.ok) return refuse(ws, outcome.close, startedMs);
     const app = await apps.get(outcome.identity.appId);
@@ -105,6 +125,17 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
     app.hub.removeConnection(connection);
   }
 
+  // Counted for every connection, warned about once: with the pinned ws it never happens.
+  let fallbackWarned = false;
+  function onTransportFallback(): void {
+    meter.transportFallbacks += 1;
+    if (fallbackWarned) return;
+    fallbackWarned = true;
+    log.warn(
+      "ws socket has no reachable _socket: frames go through ws.send (no corking); check the ws version",
+    );
+  }
+
   // ws closes with 1009/1007 itself on oversize or invalid UTF-8; the error is only logged.
   function onError(err: Error): void {
     log.debug({ err: err.message }, "websocket error");
@@ -113,13 +144,10 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
   function onMessage(this: GatewaySocket, data: RawData, isBinary: boolean): void {
     const connection = this[kConnection];
     if (!connection) return; // unreachable: attached once the connection is set
-    if (isBinary) {
-      meter.framesIn.invalid += 1;
-      fail(connection, ErrorCode.MalformedMessage, "frames must be text (JSON)", undefined);
-      return;
-    }
     try {
-      dispatchFrame(connection, data.toString());
+      if (isBinary) dispatchBinary(connection);
+      // ws hands text frames over as one Buffer (binaryType "nodebuffer"): its length is the size.
+      else dispatchFrame(connection, data.toString(), (data as Buffer).length);
     } catch (err) {
       // A bug must cost one frame, never the process: answer and keep serving.
       log.error({ err, connection: connection.id }, "frame handling failed");
@@ -142,11 +170,15 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
     // The two closures below capture only `connection`: whatever else `open` holds (`ws`,
     // `startedMs`) must not stay reachable for the life of the connection.
     let connection: Admitted;
-    const transport = wsTransport(ws, config.sendBufferLimitBytes, () =>
-      log.warn(
-        { connection: connection.id, app: connection.app.id },
-        "send buffer over limit: client stopped reading, closing",
-      ),
+    const transport = wsTransport(
+      ws,
+      config.sendBufferLimitBytes,
+      () =>
+        log.warn(
+          { connection: connection.id, app: connection.app.id },
+          "send buffer over limit: client stopped reading, closing",
+        ),
+      onTransportFallback,
     );
     connection = {
       id,
@@ -188,7 +220,10 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
     identity.metadata = NO_METADATA; // only the welcome needed it
     meter.framesOut.welcome += 1;
     meter.observeHandshake(secondsSince(startedMs), "accepted");
-    log.debug({ connection: id, appId: app.id, peerId: identity.peerId }, "connected");
+    log.debug(
+      { connection: id, appId: app.id, peerId: identity.peerId, ip: (ws as GatewaySocket)[kAddress] },
+      "connected",
+    );
     ws.resume();
   }
 
@@ -197,6 +232,7 @@ export function createGateway({ config, keys, apps, log, meter }: GatewayDeps): 
       // ws completes the upgrade synchronously inside the `upgrade` event: this is upgrade time.
       const startedMs = performance.now();
       sockets.add(ws);
+      if (log.isLevelEnabled("debug")) (ws as GatewaySocket)[kAddress] = clientAddress(req);
       ws.on("close", onClose);
       ws.on("error", onError);
       // Frames sent before `welcome` wait in the kernel until the connection is admitted.

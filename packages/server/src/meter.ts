@@ -55,6 +55,11 @@ export interface Meter {
   readonly closes: Map<string, number>;
   /** Upgrade requests answered with plain HTTP instead of a WebSocket, by status. */
   readonly upgradeRejections: Map<number, number>;
+  /**
+   * Connections whose transport could not reach ws's underlying socket and fell back to
+   * `ws.send` (no corking; transport.ts). Should stay 0 with the pinned ws.
+   */
+  transportFallbacks: number;
   /** Records a socket close. */
   countClose(code: number): void;
   /** Upgrade → `welcome` or refusal close, in seconds. */
@@ -95,6 +100,7 @@ export function createMeter(observers: MeterObservers = NO_OBSERVERS): Meter {
     errors: zeros(ERROR_CODES),
     closes,
     upgradeRejections: new Map(),
+    transportFallbacks: 0,
     countClose(code) {
       const label = closeCodeLabel(code);
       closes.set(label, (closes.get(label) ?? 0) + 1);

@@ -174,6 +174,16 @@ export function createMetrics(sources: MetricsSources, options: MetricsOptions =
     },
   });
 
+  new Counter({
+    name: "switchboard_transport_fallbacks_total",
+    help: "Connections written through ws.send because ws's socket was not reachable (no corking); 0 with the pinned ws",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(meter.transportFallbacks);
+    },
+  });
+
   new Gauge({
     name: "switchboard_event_loop_lag_seconds",
     help: "Event-loop delay since the previous scrape (stat: p99, max)",

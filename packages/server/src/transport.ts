@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import { payloadOf, type WireFrame } from "./encode.js";
 
@@ -17,6 +17,16 @@ export interface Transport {
   /** Sends a WebSocket-level ping (keepalive). */
   ping(): void;
   readonly bufferedAmount: number;
+}
+
+/**
+ * The `net.Socket` under a `ws` WebSocket: its private `_socket`, which the fast path writes to.
+ * ws is pinned to a minor range (packages/server/package.json) and a test checks that a real
+ * socket still has it; undefined (and the transport falls back to `ws.send`) if a release drops it.
+ */
+export function rawSocketOf(ws: WebSocket): Socket | undefined {
+  const raw = (ws as unknown as { _socket?: unknown })._socket;
+  return raw instanceof Socket ? raw : undefined;
 }
 
 /** Sockets corked during the current event-loop turn; uncorked together in one `setImmediate`. */
@@ -42,15 +52,20 @@ class WsTransport implements Transport {
     private readonly ws: WebSocket,
     private readonly sendBufferLimitBytes: number,
     private readonly onOverflow: () => void,
+    onFallback: (() => void) | undefined,
   ) {
-    this.raw = (ws as unknown as { _socket?: Socket })._socket;
+    this.raw = rawSocketOf(ws);
+    if (!this.raw) onFallback?.();
   }
 
   send(frame: WireFrame): void {
     const { ws, raw } = this;
     if (!this.open || ws.readyState !== ws.OPEN) return;
     if (!raw) {
+      // The fallback: ws frames the payload again and writes uncorked (one syscall per frame);
+      // the send-buffer cap is kept through ws's own count of unsent bytes.
       ws.send(payloadOf(frame), { binary: false });
+      if (ws.bufferedAmount > this.sendBufferLimitBytes) this.overflow();
       return;
     }
     if (!raw.writable) return;
@@ -63,11 +78,13 @@ class WsTransport implements Transport {
       }
     }
     raw.write(frame.bytes);
-    if (raw.writableLength > this.sendBufferLimitBytes) {
-      this.open = false;
-      this.onOverflow();
-      ws.terminate();
-    }
+    if (raw.writableLength > this.sendBufferLimitBytes) this.overflow();
+  }
+
+  private overflow(): void {
+    this.open = false;
+    this.onOverflow();
+    this.ws.terminate();
   }
 
   close(code: number, reason: string): void {
@@ -99,7 +116,16 @@ class WsTransport implements Transport {
  * socket (fan-out cost is dominated by syscalls). When the unsent bytes pass
  * `sendBufferLimitBytes`, the client has stopped reading: it is terminated so that it neither
  * grows memory without bound nor slows anyone else down; `onOverflow` is told first.
+ *
+ * Should `ws` ever stop exposing its socket ({@link rawSocketOf}), the transport falls back to
+ * `ws.send` (no corking: one write per frame) and `onFallback` is told once, at construction, so
+ * the loss is counted instead of silent.
  */
-export function wsTransport(ws: WebSocket, sendBufferLimitBytes: number, onOverflow: () => void): Transport {
-  return new WsTransport(ws, sendBufferLimitBytes, onOverflow);
+export function wsTransport(
+  ws: WebSocket,
+  sendBufferLimitBytes: number,
+  onOverflow: () => void,
+  onFallback?: () => void,
+): Transport {
+  return new WsTransport(ws, sendBufferLimitBytes, onOverflow, onFallback);
 }

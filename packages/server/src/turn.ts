@@ -13,6 +13,11 @@ export interface TurnSettings {
   urls: readonly string[];
   /** Longest credential lifetime handed out, in seconds. */
   ttlSec: number;
+  /**
+   * Longest lifetime injected into the `welcome` of a publishable-key connection (no token `exp`
+   * bounds it), in seconds; `ttlSec` still caps it. Default: `ttlSec`.
+   */
+  publishableTtlSec?: number;
 }
 
 /**

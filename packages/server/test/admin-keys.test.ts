@@ -37,7 +37,7 @@ describe("admin API: keys", () => {
       channelPatterns: ["**"],
       actions: ["subscribe", "publish", "presence"],
       allowedOrigins: [],
-      autoInjectTurn: true,
+      autoInjectTurn: false, // publishable keys opt in to TURN (hardening)
       revoked: false,
       createdAt: expect.any(Number),
       revokedAt: null,
@@ -92,14 +92,14 @@ describe("admin API: keys", () => {
       actions: ["publish", "subscribe"],
       channelPatterns: ["c", "d"],
       allowedOrigins: ["https://app.example"],
-      autoInjectTurn: false,
+      autoInjectTurn: true,
     });
     expect(updated).toEqual({
       ...pk,
       actions: ["subscribe", "publish"],
       channelPatterns: ["c", "d"],
       allowedOrigins: ["https://app.example"],
-      autoInjectTurn: false,
+      autoInjectTurn: true,
     });
     expect(await ts.store.getKey(pk.id)).toEqual(updated);
     // The connection admitted before the update keeps its scope; a new one has the new scope.

@@ -275,7 +275,7 @@ describe("tenancy and keys in the store", () => {
         appId: ts.app.id,
         channelPatterns: ["**"],
         allowedOrigins: [],
-        autoInjectTurn: true,
+        autoInjectTurn: false, // publishable keys opt in to TURN (hardening)
       });
       expect(pk.id).toMatch(/^pk_live_./);
       expect([...pk.actions].sort()).toEqual(["presence", "publish", "subscribe"]);

@@ -78,14 +78,20 @@ describe("TURN credentials in welcome", () => {
     await c.close();
   });
 
-  it("publishable-key connections get turnTtlSec, for their generated peerId", async () => {
+  it("publishable keys get no TURN unless they opt in (hardening: off by default)", async () => {
+    const c = await ts.connectPk(await ts.createPk());
+    expect(c.welcome?.metadata).toEqual({});
+    await c.close();
+  });
+
+  it("a publishable key that opted in gets at most the publishable TTL (default 3,600 s), for its generated peerId", async () => {
     const before = nowSec();
-    const c = await ts.connectPk();
+    const c = await ts.connectPk(await ts.createPk({ autoInjectTurn: true }));
     const welcome = c.welcome as unknown as { peerId: string; metadata: Record<string, unknown> };
     const { expiry, user } = checkInjected(welcome.metadata.iceServers);
     expect(user).toBe(welcome.peerId);
-    expect(expiry).toBeGreaterThanOrEqual(before + TTL);
-    expect(expiry).toBeLessThanOrEqual(nowSec() + TTL);
+    expect(expiry).toBeGreaterThanOrEqual(before + 3_600);
+    expect(expiry).toBeLessThanOrEqual(nowSec() + 3_600);
     await c.close();
   });
 
@@ -96,6 +102,31 @@ describe("TURN credentials in welcome", () => {
     const pk = await ts.connectPk(await ts.createPk({ autoInjectTurn: false }));
     expect(pk.welcome?.metadata).toEqual({});
     await Promise.all([jwt.close(), pk.close()]);
+  });
+});
+
+describe("turnTtlPublishableSec", () => {
+  let ts: TestServer;
+  beforeAll(async () => {
+    ts = await startServer({
+      turnSecret: SECRET,
+      turnUrls: [STUN, TURN],
+      turnTtlSec: TTL,
+      turnTtlPublishableSec: 120,
+    });
+  });
+  afterAll(() => ts.stop());
+
+  it("bounds an opted-in publishable key's credentials; tokens still get up to turnTtlSec", async () => {
+    const before = nowSec();
+    const pk = await ts.connectPk(await ts.createPk({ autoInjectTurn: true }));
+    const { expiry } = checkInjected(metadataOf(pk).iceServers);
+    expect(expiry).toBeGreaterThanOrEqual(before + 120);
+    expect(expiry).toBeLessThanOrEqual(nowSec() + 120);
+    const exp = nowSec() + 3_000;
+    const jwt = await ts.connectJwt({ sub: "dora", exp });
+    expect(checkInjected(metadataOf(jwt).iceServers)).toEqual({ expiry: exp, user: "dora" });
+    await Promise.all([pk.close(), jwt.close()]);
   });
 });
 

@@ -12,7 +12,8 @@ interface CreateOptions {
   channels?: string[];
   actions?: Action[];
   origins?: string[];
-  turn: boolean;
+  /** Undefined: the store default (off for publishable keys, on for secret keys). */
+  turn?: boolean;
   dataDir: string;
   json?: boolean;
 }
@@ -41,7 +42,7 @@ async function create(options: CreateOptions): Promise<void> {
       ...(options.channels && { channelPatterns: options.channels }),
       ...(options.actions && { actions: options.actions }),
       ...(options.origins && { allowedOrigins: options.origins }),
-      autoInjectTurn: options.turn,
+      ...(options.turn !== undefined && { autoInjectTurn: options.turn }),
     });
   });
   if (options.json) return printJson(createdJson(created));
@@ -140,7 +141,12 @@ export function registerKeys(program: Command): void {
       "comma-separated exact origins allowed to use a publishable key (default: any)",
       parseList,
     )
-    .option("--no-turn", "do not inject TURN credentials into welcome")
+    // Both flags: without either the store default applies (TURN off for publishable keys, on for secret).
+    .option(
+      "--turn",
+      "inject TURN credentials into welcome (default for secret keys; publishable keys opt in)",
+    )
+    .option("--no-turn", "do not inject TURN credentials into welcome (default for publishable keys)")
     .addOption(dataDirOption())
     .option("--json", "print the key as one JSON object")
     .action(create);

@@ -43,6 +43,8 @@ export async function authenticate(
   origin: string | undefined,
   keys: KeyDirectory,
   nowMs: number,
+  maxTokenTtlSec?: number,
+  coverageSteps?: number,
 ): Promise<AuthOutcome> {
   const tokens = query.getAll("token");
   const apiKeys = query.getAll("key");
@@ -50,7 +52,7 @@ export async function authenticate(
 
   const token = tokens[0];
   if (token !== undefined) {
-    const outcome = await verifyConnectToken(token, keys, nowMs);
+    const outcome = await verifyConnectToken(token, keys, nowMs, maxTokenTtlSec, coverageSteps);
     if (!outcome.ok) return outcome;
     const { claims, key } = outcome;
     return {

@@ -10,6 +10,7 @@ describe("connect claims", () => {
     ).toEqual({
       ...base,
       nbf: 1,
+      iat: 1,
       metadata: {},
       peerMetadata: { n: "A" },
     });

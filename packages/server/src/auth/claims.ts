@@ -16,6 +16,8 @@ export interface ConnectClaims {
   channels: string[];
   permissions: Action[];
   nbf?: number;
+  /** Unix seconds; the token's lifetime is counted from it when present. */
+  iat?: number;
   metadata?: JsonObject;
   peerMetadata?: JsonObject;
 }
@@ -56,6 +58,7 @@ export function parseConnectClaims(payload: unknown): ConnectClaims | undefined 
     permissions: [...new Set(permissions as Action[])],
   };
   if (nbf !== undefined) claims.nbf = nbf as number;
+  if (iat !== undefined) claims.iat = iat as number;
   if (metadata !== undefined) claims.metadata = metadata as JsonObject;
   if (peerMetadata !== undefined) claims.peerMetadata = peerMetadata as JsonObject;
   return claims;

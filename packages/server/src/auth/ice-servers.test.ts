@@ -78,6 +78,21 @@ describe("welcome metadata with TURN injection", () => {
     expect(metadata).toEqual({ iceServers: expected(NOW + 3_600, "0b7c-uuid") });
   });
 
+  it("gives publishable-key connections at most publishableTtlSec, itself capped by the TTL", () => {
+    const short = welcomeMetadata(
+      identity({ expiresAt: null, peerId: "pk-peer" }),
+      { ...turn, publishableTtlSec: 120 },
+      NOW_MS,
+    );
+    expect(short).toEqual({ iceServers: expected(NOW + 120, "pk-peer") });
+    const long = welcomeMetadata(
+      identity({ expiresAt: null, peerId: "pk-peer" }),
+      { ...turn, publishableTtlSec: 99_999 },
+      NOW_MS,
+    );
+    expect(long).toEqual({ iceServers: expected(NOW + 3_600, "pk-peer") });
+  });
+
   it("keeps the rest of the JWT metadata", () => {
     const jwt = { room: "r1", nested: { a: [1, 2] } };
     const metadata = welcomeMetadata(identity({ expiresAt: NOW + 60, metadata: jwt }), turn, NOW_MS);
@@ -106,7 +121,12 @@ describe("welcome metadata with TURN injection", () => {
   });
 
   it("maps the server config onto TURN settings", () => {
-    const config = { turnSecret: "s", turnUrls: ["turn:a:3478"], turnTtlSec: 60 };
-    expect(turnSettingsOf(config)).toEqual({ secret: "s", urls: ["turn:a:3478"], ttlSec: 60 });
+    const config = { turnSecret: "s", turnUrls: ["turn:a:3478"], turnTtlSec: 60, turnTtlPublishableSec: 30 };
+    expect(turnSettingsOf(config)).toEqual({
+      secret: "s",
+      urls: ["turn:a:3478"],
+      ttlSec: 60,
+      publishableTtlSec: 30,
+    });
   });
 });

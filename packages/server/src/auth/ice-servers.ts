@@ -5,9 +5,14 @@ import type { Identity } from "./authenticate.js";
 
 /** The TURN part of a server config, as {@link mintIceServers} takes it. */
 export function turnSettingsOf(
-  config: Pick<ServerConfig, "turnSecret" | "turnUrls" | "turnTtlSec">,
+  config: Pick<ServerConfig, "turnSecret" | "turnUrls" | "turnTtlSec" | "turnTtlPublishableSec">,
 ): TurnSettings {
-  return { secret: config.turnSecret, urls: config.turnUrls, ttlSec: config.turnTtlSec };
+  return {
+    secret: config.turnSecret,
+    urls: config.turnUrls,
+    ttlSec: config.turnTtlSec,
+    publishableTtlSec: config.turnTtlPublishableSec,
+  };
 }
 
 /**
@@ -20,8 +25,9 @@ export function turnSettingsOf(
  *
  * The credentials are minted for the connection's peerId. Their expiry is the token's `exp` (the
  * remaining life rounded up to whole seconds, so never shorter than the token), capped at
- * `turn.ttlSec`; publishable-key connections (no `exp`) get `turn.ttlSec`. Otherwise the metadata
- * is returned as is (the same object).
+ * `turn.ttlSec`; publishable-key connections (no `exp`; their key must have opted in, the default
+ * for them being off) get `turn.publishableTtlSec`, also capped at `turn.ttlSec`. Otherwise the
+ * metadata is returned as is (the same object).
  */
 export function welcomeMetadata(identity: Identity, turn: TurnSettings, nowMs: number): JsonObject {
   const { metadata } = identity;
@@ -30,7 +36,8 @@ export function welcomeMetadata(identity: Identity, turn: TurnSettings, nowMs: n
   // Whole seconds on both sides: `exp - floor(now)` equals ceil(exp - now) for a non-integer now,
   // so the credentials' expiry lands exactly on the token's `exp` (when under the cap).
   const nowSec = Math.floor(nowMs / 1000);
-  const ttlSec = identity.expiresAt === null ? turn.ttlSec : identity.expiresAt - nowSec;
+  const ttlSec =
+    identity.expiresAt === null ? (turn.publishableTtlSec ?? turn.ttlSec) : identity.expiresAt - nowSec;
   const minted = mintIceServers(turn, identity.peerId, ttlSec, nowSec);
   if (minted === undefined) return metadata;
   return { ...metadata, iceServers: minted.iceServers.map(toJson) };

@@ -9,6 +9,7 @@ export const HttpErrorStatus = {
   unauthorized: 401,
   channel_not_authorized: 403,
   action_not_permitted: 403,
+  app_suspended: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppRuntime } from "../apps.js";
 import type { ResolvedKey } from "../auth/keys.js";
 import { bearer } from "./admin-auth.js";
+import { authFailuresOf } from "./auth-failures.js";
+import { limitKeyOf } from "./client-address.js";
 import type { RouteContext } from "./context.js";
 import { HttpError, UNAUTHORIZED_BODY } from "./errors.js";
 import { createRestRateLimiter } from "./rest-rate.js";
@@ -58,26 +60,32 @@ export async function verifySecretKey(
  * - a client IP whose failed attempts emptied its bucket → 429 `rate_limited`, before its
  *   credentials are looked at, so secrets cannot be guessed quickly;
  * - bad credentials of any kind → 401 with the one {@link UNAUTHORIZED_BODY} (and a charge to the
- *   IP's failure bucket);
+ *   IP's failure bucket, which failed admin tokens share: auth-failures.ts);
+ * - a key whose app is suspended → 403 `app_suspended`, on every route;
  * - a key that spent its own bucket → 429 `rate_limited`.
  * Both buckets allow `config.restRatePerSec` per second with a burst of twice that. On success
  * the caller is available through {@link callerOf}.
  */
 export function requireSecretKey(context: RouteContext) {
   const perKey = createRestRateLimiter(context.config.restRatePerSec);
-  const failuresPerIp = createRestRateLimiter(context.config.restRatePerSec);
+  // Shared with the admin API: a failed admin token costs the same bucket.
+  const failuresPerIp = authFailuresOf(context);
 
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (failuresPerIp.spent(request.ip)) {
+    // The client address behind trusted proxies (config.trustProxy); IPv6 shares a bucket per /64.
+    const ip = limitKeyOf(context.clientAddress(request.raw));
+    if (failuresPerIp.spent(ip)) {
       reply.header("retry-after", "1");
       throw new HttpError("rate_limited", "too many failed authentication attempts from this address");
     }
     const caller = await verifySecretKey(context, bearer(request));
     if (!caller) {
-      failuresPerIp.take(request.ip);
+      failuresPerIp.take(ip);
       await reply.status(401).send(UNAUTHORIZED_BODY);
       return;
     }
+    // Right after authentication, before any other check (protocol.md §11).
+    if (caller.app.record.suspended) throw new HttpError("app_suspended", "this key's app is suspended");
     if (!perKey.take(caller.key.record.id)) {
       reply.header("retry-after", "1");
       throw new HttpError("rate_limited", "too many requests with this key");

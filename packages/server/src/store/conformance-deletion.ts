@@ -47,9 +47,9 @@ export function describeDeletionContract(get: () => Store): void {
         allowedOrigins: ["https://app.example"],
       });
       expect(await store.getKey(key.id)).toEqual(updated);
-      const turnOff = await store.updateKey(key.id, { autoInjectTurn: false });
-      expect(turnOff).toEqual({ ...updated, autoInjectTurn: false });
-      expect(await store.updateKey(key.id, {})).toEqual(turnOff);
+      const turnOn = await store.updateKey(key.id, { autoInjectTurn: true });
+      expect(turnOn).toEqual({ ...updated, autoInjectTurn: true });
+      expect(await store.updateKey(key.id, {})).toEqual(turnOn);
       expect(await store.updateKey("pk_live_doesnotexist", { autoInjectTurn: true })).toBeUndefined();
     });
 

@@ -23,7 +23,8 @@ export function describeKeyContract(get: () => Store): void {
         channelPatterns: ["**"],
         actions: ["subscribe", "publish", "presence"],
         allowedOrigins: [],
-        autoInjectTurn: true,
+        // Publishable keys opt in to TURN (hardening).
+        autoInjectTurn: false,
         revoked: false,
         revokedAt: null,
       });
@@ -38,6 +39,7 @@ export function describeKeyContract(get: () => Store): void {
       expect(created.secret).toMatch(ID_PATTERNS.signingSecret);
       expect(created.key.actions).toEqual([...ACTIONS]);
       expect(created.key.channelPatterns).toEqual(["**"]);
+      expect(created.key.autoInjectTurn).toBe(true);
       expect(await store.getSigningSecret(created.key.id)).toBe(created.secret);
       const listed = [
         await store.getKey(created.key.id),
@@ -60,13 +62,13 @@ export function describeKeyContract(get: () => Store): void {
         channelPatterns: ["room-*", "lobby", "room-*"],
         actions: ["send", "subscribe", "send"],
         allowedOrigins: ["https://app.example", "http://localhost:3000"],
-        autoInjectTurn: false,
+        autoInjectTurn: true,
       });
       expect(key).toMatchObject({
         channelPatterns: ["room-*", "lobby"],
         actions: ["subscribe", "send"],
         allowedOrigins: ["https://app.example", "http://localhost:3000"],
-        autoInjectTurn: false,
+        autoInjectTurn: true,
       });
       expect(await store.getKey(key.id)).toEqual(key);
     });

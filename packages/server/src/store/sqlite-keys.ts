@@ -16,6 +16,16 @@ export type SqliteKeyMethods = Pick<
 const now = () => Math.floor(Date.now() / 1000);
 
 /**
+ * Run after a secret left the `keys` table (revoke, delete): `secure_delete` (set at open) has
+ * zeroed the old bytes in the pages, and this copies the WAL into the database file and truncates
+ * it, so the page versions that still held the secret leave the `-wal` file too. Best effort: a
+ * checkpoint that another process's open read blocks leaves them until the next checkpoint.
+ */
+export function scrubWal(db: Database.Database): void {
+  db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
+/**
  * Key storage on the `keys` table. Writes run in IMMEDIATE transactions (the write lock is taken
  * before reading), so check-then-write is atomic across processes sharing the file.
  */
@@ -114,7 +124,9 @@ export function sqliteKeyMethods(
       return rows.map(keyFromRow);
     },
     async revokeKey(id) {
-      return revokeKey.immediate(id);
+      const revoked = revokeKey.immediate(id);
+      if (revoked?.type === "secret") scrubWal(db);
+      return revoked;
     },
     async updateKey(id, patch) {
       return updateKey.immediate(id, patch);
@@ -122,7 +134,10 @@ export function sqliteKeyMethods(
     async deleteKey(id) {
       if (typeof id !== "string") return false;
       const deleted = q.delete.run(id).changes > 0;
-      if (deleted) changes.markLocalChange();
+      if (deleted) {
+        changes.markLocalChange();
+        scrubWal(db);
+      }
       return deleted;
     },
   };

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { pollChanges } from "./changes.js";
 import { newAppId } from "./ids.js";
-import { sqliteKeyMethods } from "./sqlite-keys.js";
+import { scrubWal, sqliteKeyMethods } from "./sqlite-keys.js";
 import { type AppRow, appFromRow } from "./sqlite-rows.js";
 import { migrate } from "./sqlite-schema.js";
 import { sqliteUsageMethods } from "./sqlite-usage.js";
@@ -62,7 +62,8 @@ function createDbFileIfMissing(file: string): void {
  * Opens (creating if needed) the embedded SQLite store in `options.dataDir`.
  *
  * - Journal mode WAL, `busy_timeout` 5 s, foreign keys on: the CLI can change keys while a server
- *   runs on the same file.
+ *   runs on the same file. `secure_delete` on, and the WAL checkpointed and truncated after a key
+ *   is revoked or deleted: a revoked secret does not stay in the files.
  * - `created` is true when the database had no schema yet (a first start); it then holds exactly
  *   the default app. Only one of several processes opening a new data dir at once sees `true`.
  * - Everything runs synchronously on one connection (better-sqlite3); the methods are async only
@@ -84,6 +85,9 @@ export async function openSqliteStore(
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
+    // Deleted content is overwritten with zeros: a revoked key's secret must not linger in free
+    // space of the file (see scrubWal for the WAL side).
+    db.pragma("secure_delete = ON");
     const foundVersion = migrate(db);
     return { store: sqliteStore(db, pollMs), created: foundVersion === 0 };
   } catch (err) {
@@ -178,7 +182,9 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
       return appFromRow(row);
     },
     async deleteApp(id: string) {
-      return deleteApp.immediate(id);
+      const deleted = deleteApp.immediate(id);
+      if (deleted) scrubWal(db);
+      return deleted;
     },
     ...sqliteKeyMethods(db, changes, (id) => q.getApp.get(id) !== undefined),
     ...sqliteUsageMethods(db),

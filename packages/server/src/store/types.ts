@@ -57,7 +57,7 @@ export interface NewKey {
   actions?: Action[];
   /** Default `[]` (any origin). */
   allowedOrigins?: string[];
-  /** Default true. */
+  /** Default false for publishable keys (they opt in), true for secret keys. */
   autoInjectTurn?: boolean;
 }
 

@@ -158,7 +158,9 @@ export function resolveNewKey(input: NewKey): ResolvedKey {
   if (input.type !== "publishable" && input.type !== "secret")
     invalid('key type must be "publishable" or "secret"');
   if (typeof input.appId !== "string" || input.appId === "") invalid("appId must be a non-empty string");
-  const autoInjectTurn = input.autoInjectTurn === undefined ? true : turnFlag(input.autoInjectTurn);
+  // Publishable keys opt in to TURN (hardening: the hosted original gives pk connections none).
+  const autoInjectTurn =
+    input.autoInjectTurn === undefined ? input.type === "secret" : turnFlag(input.autoInjectTurn);
   const allowedOrigins = input.allowedOrigins === undefined ? [] : origins(input.allowedOrigins);
   checkOriginsFit(input.type, allowedOrigins);
   return {

@@ -39,7 +39,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: RouteContext)
   app.register(
     async (admin) => {
       admin.setValidatorCompiler(strictValidatorCompiler);
-      admin.addHook("onRequest", requireAdmin(context.store));
+      admin.addHook("onRequest", requireAdmin(context));
       // A change made here applies to this node's next handshake at once, not one store poll later
       // (the change feed still closes live connections and tells every other process).
       admin.addHook("onSend", async (request, _reply, payload) => {

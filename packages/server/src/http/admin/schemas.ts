@@ -119,7 +119,9 @@ const KeyScope = {
   allowedOrigins: Type.Optional(
     Type.Array(Type.String(), { maxItems: MAX_ORIGINS_PER_KEY, description: "exact origins; default any" }),
   ),
-  autoInjectTurn: Type.Optional(Type.Boolean({ description: "default true" })),
+  autoInjectTurn: Type.Optional(
+    Type.Boolean({ description: "TURN credentials in welcome; default false (publishable), true (secret)" }),
+  ),
 };
 
 export const CreateKeyBody = Type.Object({ type: KeyType, ...KeyScope }, { additionalProperties: false });

@@ -24,7 +24,7 @@ export function registerRestRoutes(app: FastifyInstance, context: RouteContext):
     rest.setValidatorCompiler(strictValidatorCompiler);
     acceptEmptyJsonBodies(rest);
     rest.addHook("onRequest", requireSecretKey(context));
-    registerTokenRoute(rest);
+    registerTokenRoute(rest, context.config);
     registerChannelRoutes(rest);
     registerPeerRoutes(rest);
     registerUsageRoute(rest);

@@ -3,12 +3,14 @@ import {
   channelError,
   type JsonObject as Json,
   Limits,
-  patternCovers,
+  patternsCoverage,
   utf8Length,
 } from "@switchboard/protocol";
 import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { type Static, Type } from "typebox";
+import { coverageBudget } from "../../auth/coverage-budget.js";
+import type { ServerConfig } from "../../config.js";
 import { HttpError } from "../errors.js";
 import { type Caller, callerOf } from "../secret-key-auth.js";
 import {
@@ -20,7 +22,10 @@ import {
   SECRET_KEY_SECURITY,
 } from "./schemas.js";
 
-/** Default and longest lifetime of a minted token, in seconds (protocol.md §11). */
+/**
+ * Default lifetime of a minted token, and the default of the longest (protocol.md §11); the longest
+ * is `config.maxTokenTtlSec` (`--max-token-ttl`), which also bounds what the handshake accepts.
+ */
 export const TOKEN_TTL = { defaultSec: 3600, maxSec: 86_400 } as const;
 /** At most this many permission entries (duplicates included) in a token request. */
 const MAX_PERMISSIONS = 16;
@@ -41,7 +46,11 @@ const TokenRequest = Type.Object(
       }),
     ),
     expiresInSec: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: TOKEN_TTL.maxSec, default: TOKEN_TTL.defaultSec }),
+      Type.Integer({
+        minimum: 1,
+        default: TOKEN_TTL.defaultSec,
+        description: `lifetime; at most the server's maximum token lifetime (default ${TOKEN_TTL.maxSec}); the default is capped by it too`,
+      }),
     ),
     metadata: Type.Optional(JsonObject("handed to the client in welcome.metadata; ≤ 8192 bytes as JSON")),
     peerMetadata: Type.Optional(
@@ -62,15 +71,26 @@ const TokenResponse = Type.Object(
 
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
-/** Checks the request against the protocol caps (400) and the key's scope (403); returns the grant. */
-function grantOf(caller: Caller, body: TokenRequest): { channels: string[]; permissions: Action[] } {
+/**
+ * Checks the request against the protocol caps (400) and the key's scope (403); returns the grant.
+ * The coverage checks of all the channels together search at most `coverageSteps` transitions (one
+ * subscribe's bound, auth/coverage-budget.ts); a check cut off there refuses (403).
+ */
+function grantOf(
+  caller: Caller,
+  body: TokenRequest,
+  coverageSteps: number,
+): { channels: string[]; permissions: Action[] } {
   const { scope } = caller.key;
   const channels = unique(body.channels ?? scope.patterns);
   const permissions = unique(body.permissions ?? [...scope.actions]);
   for (const channel of channels) {
     const problem = channelError(channel);
     if (problem === "invalid_channel") {
-      throw new HttpError("invalid_request", "channels are 1–256 bytes of UTF-8 without control characters");
+      throw new HttpError(
+        "invalid_request",
+        `channels are 1–256 bytes of UTF-8 without control characters, with at most ${Limits.maxPatternWildcardRuns} wildcard runs`,
+      );
     }
     // Clients can never use reserved names, so granting one is a mistake worth reporting.
     if (problem === "channel_reserved") throw new HttpError("channel_reserved", `${channel} is reserved`);
@@ -83,7 +103,7 @@ function grantOf(caller: Caller, body: TokenRequest): { channels: string[]; perm
       throw new HttpError("invalid_request", `${field} is over ${max} bytes as JSON`);
     }
   }
-  if (!channels.every((channel) => patternCovers(channel, scope.patterns))) {
+  if (!patternsCoverage(channels, scope.patterns, coverageSteps).covered) {
     throw new HttpError("channel_not_authorized", "a channel is not covered by this key's channel patterns");
   }
   if (!permissions.every((action) => scope.actions.has(action))) {
@@ -94,9 +114,14 @@ function grantOf(caller: Caller, body: TokenRequest): { channels: string[]; perm
 
 /**
  * `POST /v1/tokens`: mints a connect token (protocol.md §2 claims) signed HS256 with the calling
- * key, `kid` = its id. Defaults: channels and permissions = the key's, lifetime 3600 s.
+ * key, `kid` = its id. Defaults: channels and permissions = the key's, lifetime 3600 s (or the
+ * server's maximum token lifetime when that is shorter); a longer `expiresInSec` than it → 400.
  */
-export function registerTokenRoute(app: FastifyInstance): void {
+export function registerTokenRoute(
+  app: FastifyInstance,
+  config: Pick<ServerConfig, "maxTokenTtlSec" | "rateBurst">,
+): void {
+  const coverageSteps = coverageBudget(config.rateBurst);
   app.post<{ Body: TokenRequest }>(
     "/v1/tokens",
     {
@@ -111,9 +136,13 @@ export function registerTokenRoute(app: FastifyInstance): void {
     async (request) => {
       const caller = callerOf(request);
       const { body } = request;
-      const grant = grantOf(caller, body);
+      const grant = grantOf(caller, body, coverageSteps);
       const iat = Math.floor(Date.now() / 1000);
-      const expiresAt = iat + (body.expiresInSec ?? TOKEN_TTL.defaultSec);
+      const maxSec = config.maxTokenTtlSec;
+      if (body.expiresInSec !== undefined && body.expiresInSec > maxSec) {
+        throw new HttpError("invalid_request", `expiresInSec is over this server's maximum of ${maxSec}`);
+      }
+      const expiresAt = iat + (body.expiresInSec ?? Math.min(TOKEN_TTL.defaultSec, maxSec));
       const claims: Record<string, unknown> = { channels: grant.channels, permissions: grant.permissions };
       if (body.metadata !== undefined) claims.metadata = body.metadata as Json;
       if (body.peerMetadata !== undefined) claims.peerMetadata = body.peerMetadata as Json;
