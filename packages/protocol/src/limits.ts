@@ -21,6 +21,12 @@ export const Limits = {
   maxPatternWildcardRuns: 8,
   /** Subscriptions per connection. */
   maxSubscriptions: 100,
+  /**
+   * Distinct wildcard patterns subscribed in one app on one node (hardening): every publish in the
+   * app may test each of them, so this bounds a publish's pattern work per app, whatever number of
+   * connections an attacker opens. A subscribe to a new pattern past it gets `channel_limit_exceeded`.
+   */
+  maxWildcardPatternsPerApp: 1_000,
   /** JWT `metadata` claim: UTF-8 bytes of its JSON serialization. */
   maxMetadataBytes: 8192,
   /** JWT `peerMetadata` claim: UTF-8 bytes of its JSON serialization. */

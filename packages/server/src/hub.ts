@@ -2,6 +2,7 @@ import {
   compilePattern,
   type Json,
   type JsonObject,
+  Limits,
   literalName,
   type PresenceMember,
   patternSegmentPrefix,
@@ -71,6 +72,8 @@ export interface Hub {
   listChannels(): ChannelStats[];
   /** Every wildcard pattern with at least one local subscriber, in no particular order. */
   listPatterns(): PatternStats[];
+  /** Whether subscribing to wildcard `pattern` stays within `Limits.maxWildcardPatternsPerApp`. */
+  acceptsPattern(pattern: string): boolean;
   readonly channelCount: number;
   /** Distinct peers with at least one socket here. */
   readonly peerCount: number;
@@ -178,6 +181,10 @@ export function createHub(
         if (last) peers.set(peerId, last);
         else peers.delete(peerId);
       }
+    },
+
+    acceptsPattern(pattern) {
+      return wildcards.size < Limits.maxWildcardPatternsPerApp || wildcards.has(pattern);
     },
 
     subscribe(connection, subscription) {

@@ -146,6 +146,39 @@ describe("publish: matching work is linear per pattern, whatever an attacker sub
     await attacker.close();
   });
 
+  it("an app holds at most Limits.maxWildcardPatternsPerApp distinct patterns, however many connections subscribe", async () => {
+    // The per-app bound on a publish's pattern work: attackers opening more connections get no more.
+    const app = await ts.createApp();
+    const key = await ts.createPk({ appId: app.id });
+    const limit = Limits.maxWildcardPatternsPerApp;
+    const prefix = uniq("cap");
+    const clients: Client[] = [];
+    let subscribed = 0;
+    while (subscribed < limit) {
+      const c = await ts.connectPk(key);
+      clients.push(c);
+      const batch = Math.min(Limits.maxSubscriptions, limit - subscribed);
+      for (let i = 0; i < batch; i++) {
+        c.send({ type: "subscribe", channel: `${prefix}/${subscribed + i}/*`, requestId: `s${i}` });
+      }
+      const acks = await c.take(batch);
+      expect(acks.every((f, i) => f.type === "ack" && f.requestId === `s${i}`)).toBe(true);
+      subscribed += batch;
+    }
+    const extra = await ts.connectPk(key);
+    await extra.fails({ type: "subscribe", channel: `${prefix}/new/*` }, "channel_limit_exceeded");
+    // An already subscribed pattern and concrete channels are still fine.
+    await extra.ok({ type: "subscribe", channel: `${prefix}/0/*` });
+    await extra.ok({ type: "subscribe", channel: `${prefix}/plain` });
+    // Another app is not affected.
+    const other = await ts.connectPk();
+    await other.ok({ type: "subscribe", channel: `${prefix}/new/*` });
+    // A pattern given up makes room again.
+    await clients[0]?.ok({ type: "unsubscribe", channel: `${prefix}/1/*` });
+    await extra.ok({ type: "subscribe", channel: `${prefix}/new/*` });
+    for (const c of [...clients, extra, other]) await c.close();
+  }, 60_000);
+
   it("a token with 100 crafted patterns: a frame to a name outside them is refused after linear work", async () => {
     const c = await ts.connectJwt({ channels: CRAFTED_100 });
     const outside = `${"a".repeat(200)}/c`; // ends like every pattern, matched by none

@@ -26,10 +26,20 @@ export function handleSubscribe(connection: Connection, frame: SubscribeFrame): 
     );
     return;
   }
+  const wildcard = hasWildcard(channel);
+  if (wildcard && !connection.app.hub.acceptsPattern(channel)) {
+    fail(
+      connection,
+      ErrorCode.ChannelLimitExceeded,
+      `at most ${Limits.maxWildcardPatternsPerApp} distinct wildcard patterns per app`,
+      requestId,
+    );
+    return;
+  }
   ack(connection, requestId);
   connection.app.hub.subscribe(connection, {
     channel,
-    wildcard: hasWildcard(channel),
+    wildcard,
     includeSenderMetadata,
   });
 }
