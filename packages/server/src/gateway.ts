@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
 import type { AppRegistry } from "./apps.js";
 import { authenticate, type Identity, NO_METADATA } from "./auth/authenticate.js";
-import { coverageBudget } from "./auth/coverage-budget.js";
+import { COVERAGE_BUDGET } from "./auth/coverage-budget.js";
 import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
 import type { KeyDirectory } from "./auth/keys.js";
 import { queryOf } from "./auth/query.js";
@@ -96,7 +96,7 @@ export function createGateway({
       keys,
       Date.now(),
       config.maxTokenTtlSec,
-      coverageBudget(config.rateBurst),
+      COVERAGE_BUDGET,
     );
     if (ws.readyState !== ws.OPEN) return;
     if (!outcome.ok) return refuse(ws, outcome.close, startedMs);

@@ -1,10 +1,8 @@
 /**
  * How much pattern-coverage work (`patternCoverage` state transitions) one client action may make
  * the server do: a wildcard subscribe, a `POST /v1/tokens`, a JWT handshake (protocol.md §3,
- * hardening). One budget for all three, derived from the connection's token bucket, so that the
- * work is paid for in frames.
+ * hardening). One bound for all three, and the work of a subscribe is paid for in frames.
  */
-import { Limits } from "@switchboard/protocol";
 
 /**
  * Coverage-search work that costs one extra frame of the connection's rate budget. Ordinary
@@ -15,14 +13,21 @@ import { Limits } from "@switchboard/protocol";
 export const COVERAGE_STEPS_PER_FRAME = 100;
 
 /**
- * The coverage bound of one subscribe, token request or handshake, for a connection whose bucket
- * holds `burst` frames: one frame more than the whole burst, of {@link COVERAGE_STEPS_PER_FRAME}
- * each. A subscribe whose search is cut off here therefore costs more than a full bucket can ever
- * hold and always closes with 4011, however much the bucket refilled while the search ran and
- * whatever `rateBurst` is configured. With the default burst (200) that is 20,100 transitions,
- * ≈ 1–7 ms for the most expensive patterns found (the library's own bound, 500,000, took 14–57 ms).
- * A token request or handshake gets the same budget for all its channels together.
+ * The coverage bound of one subscribe, token request or handshake (for a request: all its channels
+ * together): 5,000 transitions, ≈ 0.2–1.5 ms for the most expensive patterns found (the library's
+ * own bound, 500,000, took 14–57 ms). A check cut off here refuses: a token request gets 403, a
+ * handshake 4003, and a subscribe closes the connection with 4011 whatever its bucket holds, so no
+ * configured `rateBurst` lets a client buy more searches like it. Honest checks stay far below it
+ * (100 channels of ordinary patterns take a few thousand transitions at most; a pattern its scope
+ * holds verbatim, or a `**` scope, takes none).
  */
-export function coverageBudget(burst: number = Limits.rateBurst): number {
-  return (Math.max(0, Math.floor(burst)) + 1) * COVERAGE_STEPS_PER_FRAME;
+export const COVERAGE_BUDGET = 5_000;
+
+/**
+ * The extra frames a coverage search of `steps` transitions costs, or `Infinity` when it was cut
+ * off at {@link COVERAGE_BUDGET} (`covered` false with the bound reached).
+ */
+export function coverageCharge(coverage: { covered: boolean; steps: number }): number {
+  if (!coverage.covered && coverage.steps >= COVERAGE_BUDGET) return Number.POSITIVE_INFINITY;
+  return Math.floor(coverage.steps / COVERAGE_STEPS_PER_FRAME);
 }

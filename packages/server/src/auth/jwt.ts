@@ -1,6 +1,6 @@
 import { CloseCode, Limits, nestsDeeperThan, patternsCoverage } from "@switchboard/protocol";
 import { type ConnectClaims, parseConnectClaims } from "./claims.js";
-import { coverageBudget } from "./coverage-budget.js";
+import { COVERAGE_BUDGET } from "./coverage-budget.js";
 import { readHs256Jws, verifyHs256 } from "./hs256.js";
 import type { KeyDirectory, ResolvedKey } from "./keys.js";
 
@@ -48,7 +48,7 @@ export async function verifyConnectToken(
   keys: KeyDirectory,
   nowMs: number,
   maxTokenTtlSec: number = DEFAULT_MAX_TOKEN_TTL_SEC,
-  coverageSteps: number = coverageBudget(),
+  coverageSteps: number = COVERAGE_BUDGET,
 ): Promise<JwtOutcome> {
   if (token.length > Limits.maxTokenBytes) return invalid;
   const jws = readHs256Jws(token);

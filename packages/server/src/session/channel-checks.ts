@@ -1,5 +1,5 @@
 import { type Action, CloseCode, CloseReason, channelError, ErrorCode, Limits } from "@switchboard/protocol";
-import { COVERAGE_STEPS_PER_FRAME, coverageBudget } from "../auth/coverage-budget.js";
+import { COVERAGE_BUDGET, type COVERAGE_STEPS_PER_FRAME, coverageCharge } from "../auth/coverage-budget.js";
 import { can, channelCoverage } from "../auth/scope.js";
 import type { Connection } from "../connection.js";
 import { fail } from "./reply.js";
@@ -12,8 +12,9 @@ const explanations = {
 /**
  * The checks subscribe and publish share, in this order: a valid, unreserved channel name (a
  * pattern of at most 8 wildcard runs); the action; the connection's channel patterns, searching at
- * most `coverageBudget(bucket capacity)` transitions and charging the work to the rate budget (see
- * {@link COVERAGE_STEPS_PER_FRAME}), so a search cut off at the bound always closes with 4011.
+ * most {@link COVERAGE_BUDGET} transitions and charging the work to the rate budget (see
+ * {@link COVERAGE_STEPS_PER_FRAME}); a search cut off at the bound always closes with 4011, however
+ * large the connection's bucket.
  * Answers the error itself (or closes with 4011 when the budget is gone) and returns false on
  * failure.
  */
@@ -33,9 +34,9 @@ export function checkChannelAccess(
     fail(connection, ErrorCode.ActionNotPermitted, `this connection may not ${action}`, requestId);
     return false;
   }
-  const coverage = channelCoverage(scope, channel, coverageBudget(connection.bucket.capacity));
-  const extra = Math.floor(coverage.steps / COVERAGE_STEPS_PER_FRAME);
-  if (extra > 0 && !connection.bucket.charge(extra)) {
+  const coverage = channelCoverage(scope, channel, COVERAGE_BUDGET);
+  const extra = coverageCharge(coverage);
+  if (extra === Number.POSITIVE_INFINITY || (extra > 0 && !connection.bucket.charge(extra))) {
     connection.transport.close(CloseCode.OverMessageRate, CloseReason[CloseCode.OverMessageRate]);
     return false;
   }

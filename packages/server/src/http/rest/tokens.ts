@@ -9,7 +9,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { type Static, Type } from "typebox";
-import { coverageBudget } from "../../auth/coverage-budget.js";
+import { COVERAGE_BUDGET } from "../../auth/coverage-budget.js";
 import type { ServerConfig } from "../../config.js";
 import { HttpError } from "../errors.js";
 import { type Caller, callerOf } from "../secret-key-auth.js";
@@ -121,7 +121,7 @@ export function registerTokenRoute(
   app: FastifyInstance,
   config: Pick<ServerConfig, "maxTokenTtlSec" | "rateBurst">,
 ): void {
-  const coverageSteps = coverageBudget(config.rateBurst);
+  const coverageSteps = COVERAGE_BUDGET;
   app.post<{ Body: TokenRequest }>(
     "/v1/tokens",
     {
