@@ -333,7 +333,7 @@ const scenarios = {
   directRtt: direct,
   cluster,
   presenceStorm: (system) => presenceStorm(system),
-  patternAttack: (system) => patternAttack(system),
+  patternAttack: (system) => patternAttack(system, { nodeArgs: serverNodeArgs }),
 };
 const selected = {
   fanout: "fanout",

@@ -76,9 +76,9 @@ async function honestRoundTrips(pub, ms) {
 }
 
 /** Runs the scenario (Switchboard only: the others have no patterns); undefined for other systems. */
-export async function patternAttack(system, { honestMs = 5_000, samples = 40 } = {}) {
+export async function patternAttack(system, { honestMs = 5_000, samples = 40, nodeArgs = [] } = {}) {
   if (system !== "switchboard") return undefined;
-  const server = spawnJson("systems/switchboard-limits-server.mjs");
+  const server = spawnJson("systems/switchboard-limits-server.mjs", [], { nodeArgs });
   const procs = [server];
   try {
     const info = await server.next(60_000);

@@ -22,11 +22,19 @@ export const Limits = {
   /** Subscriptions per connection. */
   maxSubscriptions: 100,
   /**
-   * Distinct wildcard patterns subscribed in one app on one node (hardening): every publish in the
-   * app may test each of them, so this bounds a publish's pattern work per app, whatever number of
-   * connections an attacker opens. A subscribe to a new pattern past it gets `channel_limit_exceeded`.
+   * Leading literal segments the pattern index keys on (hardening): `a/b/c/d/e/*` is filed under
+   * `a/b/c/d/`, so a publish looks into at most this many + 1 index buckets (see
+   * `patternSegmentPrefix`, `segmentPrefixes`).
    */
-  maxWildcardPatternsPerApp: 1_000,
+  maxIndexedPatternSegments: 4,
+  /**
+   * Distinct wildcard patterns in one index bucket of one app on one node (hardening). A publish
+   * tests at most (maxIndexedPatternSegments + 1) buckets, so its pattern work is bounded per app
+   * (≤ 500 patterns, each linear in the name) however many connections an attacker opens, while
+   * patterns under distinct literal prefixes (`user/<id>/*` per user) are not limited in number. A
+   * subscribe to a new pattern in a full bucket gets `channel_limit_exceeded`.
+   */
+  maxWildcardPatternsPerBucket: 100,
   /** JWT `metadata` claim: UTF-8 bytes of its JSON serialization. */
   maxMetadataBytes: 8192,
   /** JWT `peerMetadata` claim: UTF-8 bytes of its JSON serialization. */

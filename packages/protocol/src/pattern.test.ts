@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fillersArb, globArb, instantiate, nameArb, referenceRegex } from "../test/globs.js";
 import { literalName } from "./channel.js";
+import { Limits } from "./limits.js";
 import {
   anyPatternMatches,
   compilePattern,
@@ -190,6 +191,13 @@ describe("patternSegmentPrefix / segmentPrefixes (the hub's pattern index)", () 
     expect(segmentPrefixes("a/b/c")).toEqual(["", "a/", "a/b/"]);
     expect(segmentPrefixes("room-1")).toEqual([""]);
     expect(segmentPrefixes("/x//")).toEqual(["", "/", "/x/", "/x//"]);
+  });
+
+  it("keys at most Limits.maxIndexedPatternSegments segments, on both sides", () => {
+    expect(Limits.maxIndexedPatternSegments).toBe(4);
+    expect(patternSegmentPrefix("a/b/c/d/e/f/*")).toBe("a/b/c/d/");
+    expect(segmentPrefixes("a/b/c/d/e/f/g")).toEqual(["", "a/", "a/b/", "a/b/c/", "a/b/c/d/"]);
+    expect(matchesPattern("a/b/c/d/e/f/*", "a/b/c/d/e/f/g")).toBe(true);
   });
 
   it("every name a pattern matches has the pattern's prefix among its segment prefixes", () => {

@@ -8,6 +8,7 @@
  */
 
 import { DSTAR, isWildcard, type Token, tokenize } from "./glob.js";
+import { Limits } from "./limits.js";
 import { piecesMatcher } from "./pieces.js";
 
 export { patternMatchSteps } from "./pieces.js";
@@ -52,15 +53,20 @@ export function matchesPattern(pattern: string, literal: string): boolean {
  * before the first wildcard, cut just after its last `/` (`""` when there is none). For
  * `user/42/**` it is `user/42/`, for `room-*` and `**` it is `""`, for `a/b\*c/*` (an escaped, literal `*`) it is `a/b*c/`.
  * An index of patterns keyed by this lets a publish to `a/b/c` test only the patterns under `""`,
- * `a/` and `a/b/` instead of every pattern (see {@link segmentPrefixes}).
+ * `a/` and `a/b/` instead of every pattern (see {@link segmentPrefixes}). At most
+ * `Limits.maxIndexedPatternSegments` segments are kept, so a name has a bounded number of buckets.
  */
 export function patternSegmentPrefix(pattern: string): string {
   const tokens = tokenize(pattern);
   let cut = 0;
-  for (let i = 0; i < tokens.length; i++) {
+  let segments = 0;
+  for (let i = 0; i < tokens.length && segments < Limits.maxIndexedPatternSegments; i++) {
     const token = tokens[i] as Token;
     if (isWildcard(token)) break;
-    if (token === SLASH) cut = i + 1;
+    if (token === SLASH) {
+      cut = i + 1;
+      segments++;
+    }
   }
   let prefix = "";
   for (let i = 0; i < cut; i++) prefix += String.fromCharCode(tokens[i] as Token);
@@ -68,12 +74,17 @@ export function patternSegmentPrefix(pattern: string): string {
 }
 
 /**
- * Every `/`-terminated prefix of a literal name, shortest first, after `""`: `a/b/c` → `""`, `a/`,
- * `a/b/`. A pattern can match `literal` only if its {@link patternSegmentPrefix} is one of these.
+ * Every `/`-terminated prefix of a literal name of at most `Limits.maxIndexedPatternSegments`
+ * segments, shortest first, after `""`: `a/b/c` → `""`, `a/`, `a/b/`. A pattern can match `literal`
+ * only if its {@link patternSegmentPrefix} is one of these.
  */
 export function segmentPrefixes(literal: string): string[] {
   const prefixes = [""];
-  for (let i = literal.indexOf("/"); i >= 0; i = literal.indexOf("/", i + 1)) {
+  for (
+    let i = literal.indexOf("/");
+    i >= 0 && prefixes.length <= Limits.maxIndexedPatternSegments;
+    i = literal.indexOf("/", i + 1)
+  ) {
     prefixes.push(literal.slice(0, i + 1));
   }
   return prefixes;

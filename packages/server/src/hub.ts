@@ -72,7 +72,7 @@ export interface Hub {
   listChannels(): ChannelStats[];
   /** Every wildcard pattern with at least one local subscriber, in no particular order. */
   listPatterns(): PatternStats[];
-  /** Whether subscribing to wildcard `pattern` stays within `Limits.maxWildcardPatternsPerApp`. */
+  /** Whether subscribing to wildcard `pattern` stays within `Limits.maxWildcardPatternsPerBucket`. */
   acceptsPattern(pattern: string): boolean;
   readonly channelCount: number;
   /** Distinct peers with at least one socket here. */
@@ -184,7 +184,9 @@ export function createHub(
     },
 
     acceptsPattern(pattern) {
-      return wildcards.size < Limits.maxWildcardPatternsPerApp || wildcards.has(pattern);
+      if (wildcards.has(pattern)) return true;
+      const bucket = wildcardsByPrefix.get(patternSegmentPrefix(pattern));
+      return (bucket?.size ?? 0) < Limits.maxWildcardPatternsPerBucket;
     },
 
     subscribe(connection, subscription) {

@@ -119,14 +119,16 @@ describe("publish: matching work is linear per pattern, whatever an attacker sub
     // last middle piece. The NFA this replaces read 256 × pattern-length states per pattern.
     const honest = `${"a".repeat(244)}/${uniq("room")}`.slice(0, 256);
     const tail = honest.slice(-1);
-    const attacker = await ts.connectPk();
+    // An app of its own: the 100 patterns fill its root index bucket.
+    const key = await ts.createPk({ appId: (await ts.createApp()).id });
+    const attacker = await ts.connectPk(key);
     const patterns = Array.from({ length: 100 }, (_, i) =>
       i % 2 ? `**a*a*a*a*a*a*${"a".repeat(i)}**${tail}` : `**a*a*a*a*a*a*${"a".repeat(i)}b**${tail}`,
     );
     for (const channel of patterns) await attacker.ok({ type: "subscribe", channel });
-    const sub = await ts.connectPk();
+    const sub = await ts.connectPk(key);
     await sub.subscribe(honest);
-    const pub = await ts.connectPk();
+    const pub = await ts.connectPk(key);
 
     const PUBLISHES = 20;
     const { match } = await measured(async () => {
@@ -146,37 +148,52 @@ describe("publish: matching work is linear per pattern, whatever an attacker sub
     await attacker.close();
   });
 
-  it("an app holds at most Limits.maxWildcardPatternsPerApp distinct patterns, however many connections subscribe", async () => {
-    // The per-app bound on a publish's pattern work: attackers opening more connections get no more.
+  it("an app holds at most Limits.maxWildcardPatternsPerBucket distinct patterns under one literal prefix", async () => {
+    // The per-app bound on a publish's pattern work: a publish looks into at most
+    // maxIndexedPatternSegments + 1 buckets, each holding at most maxWildcardPatternsPerBucket
+    // patterns, however many connections an attacker opens.
     const app = await ts.createApp();
     const key = await ts.createPk({ appId: app.id });
-    const limit = Limits.maxWildcardPatternsPerApp;
+    const limit = Limits.maxWildcardPatternsPerBucket;
     const prefix = uniq("cap");
-    const clients: Client[] = [];
-    let subscribed = 0;
-    while (subscribed < limit) {
-      const c = await ts.connectPk(key);
-      clients.push(c);
-      const batch = Math.min(Limits.maxSubscriptions, limit - subscribed);
-      for (let i = 0; i < batch; i++) {
-        c.send({ type: "subscribe", channel: `${prefix}/${subscribed + i}/*`, requestId: `s${i}` });
-      }
-      const acks = await c.take(batch);
+    const subscribeAll = async (c: Client, channels: string[]) => {
+      channels.forEach((channel, i) => {
+        c.send({ type: "subscribe", channel, requestId: `s${i}` });
+      });
+      const acks = await c.take(channels.length);
       expect(acks.every((f, i) => f.type === "ack" && f.requestId === `s${i}`)).toBe(true);
-      subscribed += batch;
-    }
+    };
+    // Fill the root bucket (patterns starting with a wildcard) and one deep bucket: 6 literal
+    // segments are filed under their first 4, so these share one bucket.
+    const root = await ts.connectPk(key);
+    await subscribeAll(
+      root,
+      Array.from({ length: limit }, (_, i) => `*-${prefix}-${i}`),
+    );
+    const deep = await ts.connectPk(key);
+    await subscribeAll(
+      deep,
+      Array.from({ length: limit }, (_, i) => `${prefix}/b/c/d/e${i}/*`),
+    );
     const extra = await ts.connectPk(key);
-    await extra.fails({ type: "subscribe", channel: `${prefix}/new/*` }, "channel_limit_exceeded");
-    // An already subscribed pattern and concrete channels are still fine.
-    await extra.ok({ type: "subscribe", channel: `${prefix}/0/*` });
+    await extra.fails({ type: "subscribe", channel: `**-${prefix}-new` }, "channel_limit_exceeded");
+    await extra.fails({ type: "subscribe", channel: `${prefix}/b/c/d/new/*` }, "channel_limit_exceeded");
+    // An already subscribed pattern, another literal prefix and concrete channels are still fine:
+    // per-user patterns (`user/<id>/*`) are not limited in number.
+    await extra.ok({ type: "subscribe", channel: `*-${prefix}-0` });
+    for (let i = 0; i < 20; i++) await extra.ok({ type: "subscribe", channel: `${prefix}/user-${i}/*` });
     await extra.ok({ type: "subscribe", channel: `${prefix}/plain` });
     // Another app is not affected.
-    const other = await ts.connectPk();
-    await other.ok({ type: "subscribe", channel: `${prefix}/new/*` });
+    const other = await ts.connectPk(await ts.createPk({ appId: (await ts.createApp()).id }));
+    await other.ok({ type: "subscribe", channel: `**-${prefix}-new` });
     // A pattern given up makes room again.
-    await clients[0]?.ok({ type: "unsubscribe", channel: `${prefix}/1/*` });
-    await extra.ok({ type: "subscribe", channel: `${prefix}/new/*` });
-    for (const c of [...clients, extra, other]) await c.close();
+    await root.ok({ type: "unsubscribe", channel: `*-${prefix}-1` });
+    await extra.ok({ type: "subscribe", channel: `**-${prefix}-new` });
+    // Messages still reach pattern subscribers in full buckets.
+    const pub = await ts.connectPk(key);
+    await pub.ok({ type: "publish", channel: `${prefix}/b/c/d/e7/x`, data: 7 });
+    expect(await deep.next()).toMatchObject({ type: "message", channel: `${prefix}/b/c/d/e7/x`, data: 7 });
+    for (const c of [root, deep, extra, other, pub]) await c.close();
   }, 60_000);
 
   it("a token with 100 crafted patterns: a frame to a name outside them is refused after linear work", async () => {

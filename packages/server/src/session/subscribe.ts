@@ -31,7 +31,7 @@ export function handleSubscribe(connection: Connection, frame: SubscribeFrame): 
     fail(
       connection,
       ErrorCode.ChannelLimitExceeded,
-      `at most ${Limits.maxWildcardPatternsPerApp} distinct wildcard patterns per app`,
+      `at most ${Limits.maxWildcardPatternsPerBucket} distinct wildcard patterns per app under one literal prefix`,
       requestId,
     );
     return;
