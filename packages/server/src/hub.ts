@@ -85,6 +85,8 @@ export interface Hub {
 }
 
 const NO_SOCKETS: ReadonlySet<Connection> = new Set();
+/** Channel names whose matching patterns a hub remembers (≈ 0.3 MB at most with 256-byte names). */
+const MATCH_CACHE_ENTRIES = 1_024;
 
 function member(peerId: string, metadata: JsonObject | undefined): PresenceMember {
   return metadata === undefined ? { peerId } : { peerId, metadata };
@@ -107,6 +109,10 @@ export function createHub(
   // match its channel (those under "", "a/", "a/b/" for `a/b/c`), not every pattern of the app:
   // with one `user/<id>/**` per user, each publish would otherwise test them all.
   const wildcardsByPrefix = new Map<string, Map<string, WildcardState>>();
+  // The patterns matching a channel, remembered per channel name (as NATS's sublist caches per
+  // subject): a busy channel is matched against the patterns once, not on every publish. Cleared
+  // whenever a pattern comes or goes (the states' subscriber maps stay live), and when full.
+  const matchCache = new Map<string, WildcardState[]>();
   // A peer's only socket is stored as itself: most peers have one, and a one-element Set per
   // connection costs ≈ 0.15 KB.
   const peers = new Map<string, Connection | Set<Connection>>();
@@ -128,11 +134,27 @@ export function createHub(
     }
   }
 
+  /** The wildcard patterns that match the literal name `literal` (see `matchCache`). */
+  function matchingPatterns(literal: string): WildcardState[] {
+    const cached = matchCache.get(literal);
+    if (cached !== undefined) return cached;
+    const matching: WildcardState[] = [];
+    for (const prefix of segmentPrefixes(literal)) {
+      const bucket = wildcardsByPrefix.get(prefix);
+      if (bucket === undefined) continue;
+      for (const pattern of bucket.values()) if (pattern.matches(literal)) matching.push(pattern);
+    }
+    if (matchCache.size >= MATCH_CACHE_ENTRIES) matchCache.clear();
+    matchCache.set(literal, matching);
+    return matching;
+  }
+
   function leavePattern(connection: Connection, pattern: string): void {
     const state = wildcards.get(pattern);
     if (!state) return;
     state.subscribers.delete(connection);
     if (state.subscribers.size > 0) return;
+    matchCache.clear();
     wildcards.delete(pattern);
     const bucket = wildcardsByPrefix.get(state.prefix);
     bucket?.delete(pattern);
@@ -201,6 +223,7 @@ export function createHub(
             subscribers: new Map(),
           };
           wildcards.set(channel, state);
+          matchCache.clear();
           let bucket = wildcardsByPrefix.get(state.prefix);
           if (!bucket) {
             bucket = new Map();
@@ -254,18 +277,13 @@ export function createHub(
       const literal = literalName(channel);
       // A socket subscribed both to the channel and to matching patterns gets the message once.
       const served = new Set<Connection>();
-      for (const prefix of segmentPrefixes(literal)) {
-        const bucket = wildcardsByPrefix.get(prefix);
-        if (bucket === undefined) continue;
-        for (const pattern of bucket.values()) {
-          if (!pattern.matches(literal)) continue;
-          for (const [subscriber, subscription] of pattern.subscribers) {
-            if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
-              continue;
-            served.add(subscriber);
-            subscriber.transport.send(bytesFor(subscription));
-            recipients += 1;
-          }
+      for (const pattern of matchingPatterns(literal)) {
+        for (const [subscriber, subscription] of pattern.subscribers) {
+          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
+            continue;
+          served.add(subscriber);
+          subscriber.transport.send(bytesFor(subscription));
+          recipients += 1;
         }
       }
       rates.record(1, recipients);

@@ -196,6 +196,35 @@ describe("publish: matching work is linear per pattern, whatever an attacker sub
     for (const c of [root, deep, extra, other, pub]) await c.close();
   }, 60_000);
 
+  it("a busy channel is matched against the patterns once, until a pattern comes or goes", async () => {
+    const key = await ts.createPk({ appId: (await ts.createApp()).id });
+    const watcher = await ts.connectPk(key);
+    const patterns = Array.from({ length: 20 }, (_, i) => `**a*b*${i}**`);
+    for (const channel of patterns) await watcher.ok({ type: "subscribe", channel });
+    const pub = await ts.connectPk(key);
+    const name = "xa-yb-7-z";
+    const first = await measured(() => pub.ok({ type: "publish", channel: name, data: 1 }));
+    expect(first.match).toBeGreaterThan(0);
+    expect(await watcher.next()).toMatchObject({ type: "message", channel: name, data: 1 });
+    const again = await measured(() => pub.ok({ type: "publish", channel: name, data: 2 }));
+    expect(again.match).toBe(0);
+    expect(await watcher.next()).toMatchObject({ type: "message", channel: name, data: 2 });
+    // A new pattern that matches too: the channel is matched again, and it is delivered once.
+    const late = await ts.connectPk(key);
+    await late.ok({ type: "subscribe", channel: "**a*b*7*z" });
+    const after = await measured(() => pub.ok({ type: "publish", channel: name, data: 3 }));
+    expect(after.match).toBeGreaterThan(0);
+    expect(await watcher.next()).toMatchObject({ data: 3 });
+    expect(await late.next()).toMatchObject({ data: 3 });
+    // A pattern gone: no stale delivery to it.
+    await late.ok({ type: "unsubscribe", channel: "**a*b*7*z" });
+    await pub.ok({ type: "publish", channel: name, data: 4 });
+    expect(await watcher.next()).toMatchObject({ data: 4 });
+    await late.quiet();
+    await watcher.quiet();
+    for (const c of [watcher, pub, late]) await c.close();
+  });
+
   it("a token with 100 crafted patterns: a frame to a name outside them is refused after linear work", async () => {
     const c = await ts.connectJwt({ channels: CRAFTED_100 });
     const outside = `${"a".repeat(200)}/c`; // ends like every pattern, matched by none
