@@ -2,10 +2,11 @@
 // measure what those limits bound (pattern attack); bench/systems/switchboard-server.mjs lifts them.
 // Prints {port, pid, pk, keyId, secret, narrowId, narrowSecret} once listening: `keyId`/`secret` a
 // secret key with the default `**` scope, `narrow*` one limited to NARROW_PATTERNS.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, openSqliteStore } from "../../packages/server/dist/index.js";
+import { closeOnSignal } from "../lib/close-on-signal.mjs";
 
 import { NARROW_PATTERNS } from "../lib/patterns.mjs";
 
@@ -29,15 +30,4 @@ process.stdout.write(
   })}\n`,
 );
 
-const stop = async () => {
-  setTimeout(() => process.exit(0), 3_000).unref();
-  try {
-    await server.close();
-    await store.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  }
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+closeOnSignal(server, store, dataDir);

@@ -1,8 +1,9 @@
 // Switchboard node for the bench on a fresh data dir; prints {port, pid, keyId, secret} once listening.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, openSqliteStore } from "../../packages/server/dist/index.js";
+import { closeOnSignal } from "../lib/close-on-signal.mjs";
 
 const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
 const { store } = await openSqliteStore({ dataDir });
@@ -24,15 +25,4 @@ const server = createServer(
 const { port } = await server.listen();
 process.stdout.write(`${JSON.stringify({ port, pid: process.pid, keyId: key.id, secret })}\n`);
 
-const stop = async () => {
-  setTimeout(() => process.exit(0), 3_000).unref();
-  try {
-    await server.close();
-    await store.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  }
-};
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
+closeOnSignal(server, store, dataDir);

@@ -3,9 +3,9 @@
  * built bin: a CLI-minted token over the limit is refused with 4001, REST mints no longer one, and
  * an opted-in publishable key's TURN credentials expire within the publishable TTL.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { run, runJson, type Served, serve, tempDir } from "./helpers.js";
+import { bannerSecretKey, run, runJson, type Served, serveFixture } from "./helpers.js";
 
 /** The first frame of a socket, or its close code if it closes first. */
 function outcome(
@@ -30,28 +30,15 @@ function outcome(
   });
 }
 
-const secretOf = (stdout: string) => ({
-  id: /Secret key id: +(\S+)/.exec(stdout)?.[1] as string,
-  secret: /Secret: +(\S+)/.exec(stdout)?.[1] as string,
-});
-
 describe("serve credential limits", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = serveFixture();
   let served: Served | undefined;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await served?.stop("SIGKILL");
-    served = undefined;
-    tmp.cleanup();
-  });
 
   it("--max-token-ttl (or SWITCHBOARD_MAX_TOKEN_TTL) bounds connect tokens and REST mints", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "warn"], {
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "warn"], {
       SWITCHBOARD_MAX_TOKEN_TTL: "600",
     });
-    const sk = secretOf(served.stdout);
+    const sk = bannerSecretKey(served.stdout);
     const url = `ws://127.0.0.1:${served.port}/v1`;
     const mint = async (ttl: number) => {
       const r = await run(
@@ -93,11 +80,11 @@ describe("serve credential limits", () => {
       "publishable",
       "--turn",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
     ]);
     expect(pk.autoInjectTurn).toBe(true);
-    served = await serve(
-      ["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "warn", "--turn-ttl-publishable", "120"],
+    served = await fx.serve(
+      ["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "warn", "--turn-ttl-publishable", "120"],
       { SWITCHBOARD_TURN_SECRET: "cli-turn-secret", SWITCHBOARD_TURN_URLS: "turn:127.0.0.1:3478" },
     );
     const before = Math.floor(Date.now() / 1000);

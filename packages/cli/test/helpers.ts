@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach } from "vitest";
 
 /** The built launcher; `npm run build` must have run (the root `npm test` does). */
 export const BIN = fileURLToPath(new URL("../bin/switchboard.js", import.meta.url));
@@ -98,4 +99,43 @@ export function serve(args: string[], env: Record<string, string> = {}): Promise
 /** True when `text` looks like it carries a stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /\n\s+at .+[:(]/.test(text) || /\bError: .*\n\s+at /.test(text);
+}
+
+/**
+ * A fresh temp data dir per test and every server started through it stopped (SIGKILL) and
+ * removed after the test: the set-up each `serve` suite needs. Call it inside a `describe`.
+ */
+export function serveFixture(): {
+  readonly tmp: ReturnType<typeof tempDir>;
+  serve(args: string[], env?: Record<string, string>): Promise<Served>;
+} {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  const started: Served[] = [];
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    for (const served of started.splice(0)) await served.stop("SIGKILL");
+    tmp?.cleanup();
+    tmp = undefined;
+  });
+  return {
+    get tmp() {
+      if (tmp === undefined) throw new Error("serveFixture().tmp is only there during a test");
+      return tmp;
+    },
+    async serve(args, env = {}) {
+      const served = await serve(args, env);
+      started.push(served);
+      return served;
+    },
+  };
+}
+
+/** The first-start banner's secret key (`Secret key id:` and `Secret:` lines). */
+export function bannerSecretKey(stdout: string): { id: string; secret: string } {
+  const id = /Secret key id: +(\S+)/.exec(stdout)?.[1];
+  const secret = /Secret: +(\S+)/.exec(stdout)?.[1];
+  if (id === undefined || secret === undefined) throw new Error(`no secret key in the banner:\n${stdout}`);
+  return { id, secret };
 }

@@ -7,10 +7,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeCertificate, type TestCertificate } from "../../server/test/tls-cert.js";
-import { hasStackTrace, run, type Served, serve, tempDir } from "./helpers.js";
+import { hasStackTrace, run, type Served, serveFixture } from "./helpers.js";
 
 /** Outcome of one upgrade attempt: "welcome", the HTTP status of a refusal, or the error message. */
 function attempt(url: string, options: WebSocket.ClientOptions = {}): Promise<number | string> {
@@ -53,17 +53,11 @@ afterAll(() => {
 });
 
 describe("serve --trust-proxy", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = serveFixture();
   let served: Served | undefined;
-  afterEach(async () => {
-    await served?.stop("SIGKILL");
-    served = undefined;
-    tmp.cleanup();
-  });
 
   it("limits per forwarded client behind a trusted proxy; the env var works too", async () => {
-    tmp = tempDir();
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--connect-rate-per-ip", "1"], {
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--connect-rate-per-ip", "1"], {
       SWITCHBOARD_TRUST_PROXY: "10.0.0.0/8, 127.0.0.1",
     });
     const url = `ws://127.0.0.1:${served.port}/v1?key=${pkOf(served)}`;
@@ -75,47 +69,39 @@ describe("serve --trust-proxy", () => {
   });
 
   it("without it, X-Forwarded-For is ignored", async () => {
-    tmp = tempDir();
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--connect-rate-per-ip", "1"]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--connect-rate-per-ip", "1"]);
     const url = `ws://127.0.0.1:${served.port}/v1?key=${pkOf(served)}`;
     expect(await attempt(url, xff("203.0.113.1"))).toBe("welcome");
     expect(await attempt(url, xff("203.0.113.2"))).toBe(429);
   });
 
   it("a list entry that is not an address or CIDR → exit 2, one line", async () => {
-    tmp = tempDir();
     const r = await run([
       "serve",
       "--port",
       "0",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
       "--trust-proxy",
       "10.0.0.1,nginx",
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--trust-proxy.*Not an address or CIDR: "nginx"/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(existsSync(tmp.dataDir)).toBe(false);
+    expect(existsSync(fx.tmp.dataDir)).toBe(false);
   });
 });
 
 describe("serve --tls-cert --tls-key", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = serveFixture();
   let served: Served | undefined;
-  afterEach(async () => {
-    await served?.stop("SIGKILL");
-    served = undefined;
-    tmp.cleanup();
-  });
 
   it("serves HTTPS and WSS on the port and refuses plain HTTP there", async () => {
-    tmp = tempDir();
-    served = await serve([
+    served = await fx.serve([
       "--port",
       "0",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
       "--tls-cert",
       cert.certFile,
       "--tls-key",
@@ -133,8 +119,7 @@ describe("serve --tls-cert --tls-key", () => {
   });
 
   it("reads SWITCHBOARD_TLS_CERT and SWITCHBOARD_TLS_KEY", async () => {
-    tmp = tempDir();
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir], {
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir], {
       SWITCHBOARD_TLS_CERT: cert.certFile,
       SWITCHBOARD_TLS_KEY: cert.keyFile,
     });
@@ -171,18 +156,17 @@ describe("serve --tls-cert --tls-key", () => {
     ["a key without a cert", () => ["--tls-key", cert.keyFile], /--tls-key needs --tls-cert/],
   ];
   function garbage(): string {
-    const file = join(tmp.dir, "garbage.pem");
+    const file = join(fx.tmp.dir, "garbage.pem");
     writeFileSync(file, "this is not a certificate\n");
     return file;
   }
   it.each(cases)("%s → exit 2, one line, no data dir, key not shown", async (_name, args, message) => {
-    tmp = tempDir();
-    const r = await run(["serve", "--port", "0", "--data-dir", tmp.dataDir, ...args()]);
+    const r = await run(["serve", "--port", "0", "--data-dir", fx.tmp.dataDir, ...args()]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.stderr).not.toContain("PRIVATE KEY");
-    expect(existsSync(tmp.dataDir)).toBe(false);
+    expect(existsSync(fx.tmp.dataDir)).toBe(false);
   });
 });

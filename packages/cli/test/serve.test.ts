@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { openSqliteStore } from "@switchboard/server";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { hasStackTrace, run, runJson, type Served, serve, tempDir } from "./helpers.js";
+import { hasStackTrace, run, runJson, type Served, serveFixture } from "./helpers.js";
 
 /** Opens a socket and resolves with the first frame, or the close code if it closes first (within 5 s). */
 function firstFrame(url: string): Promise<{ ws: WebSocket; frame?: { type: string }; closeCode?: number }> {
@@ -37,19 +37,11 @@ async function readSetting(dataDir: string, name: string): Promise<string | unde
 }
 
 describe("switchboard serve", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = serveFixture();
   let served: Served | undefined;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await served?.stop("SIGKILL");
-    served = undefined;
-    tmp.cleanup();
-  });
 
   it("first start prints dev keys and an admin token once; /healthz answers; SIGTERM exits 0", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir]);
     const out = served.stdout;
     const pk = /Publishable key: (pk_live_[0-9A-Za-z]{24})/.exec(out)?.[1];
     const skId = /Secret key id: +(sk_id_[0-9A-Za-z]{24})/.exec(out)?.[1];
@@ -76,14 +68,14 @@ describe("switchboard serve", () => {
     for (const line of served.stderr().trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
     expect(await served.stop("SIGTERM")).toBe(0);
 
-    expect(await readSetting(tmp.dataDir, "admin_token_sha256")).toBe(
+    expect(await readSetting(fx.tmp.dataDir, "admin_token_sha256")).toBe(
       createHash("sha256")
         .update(admin as string)
         .digest("hex"),
     );
     const keys = await runJson<
       { id: string; type: string; channelPatterns: string[]; actions: string[]; allowedOrigins: string[] }[]
-    >(["keys", "list", "--data-dir", tmp.dataDir]);
+    >(["keys", "list", "--data-dir", fx.tmp.dataDir]);
     expect(keys.map((k) => k.id)).toEqual([pk, skId]);
     // The dev publishable key carries `send` too (the SDK's WebRTC Peer signals with it); channels
     // and origins keep the store defaults. `keys create` still defaults to no `send` (keys.test.ts).
@@ -94,13 +86,13 @@ describe("switchboard serve", () => {
       allowedOrigins: [],
     });
 
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir]);
     expect(served.stdout).not.toMatch(/pk_live_|sk_id_|sk_secret_|Admin token/);
     expect(await served.stop("SIGINT")).toBe(0);
   });
 
   it("the dev keys work: pk connects, and a CLI-minted token from the dev secret key connects", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir]);
     const pk = /Publishable key: (\S+)/.exec(served.stdout)?.[1];
     const skId = /Secret key id: +(\S+)/.exec(served.stdout)?.[1] as string;
     const secret = /Secret: +(\S+)/.exec(served.stdout)?.[1] as string;
@@ -123,19 +115,19 @@ describe("switchboard serve", () => {
   });
 
   it("sees keys created and revoked by the CLI while it runs (revoked → 4001 within 2 s)", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "warn"]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "warn"]);
     const key = await runJson<{ id: string }>([
       "keys",
       "create",
       "--type",
       "publishable",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
     ]);
     const { ws, frame } = await firstFrame(`ws://127.0.0.1:${served.port}/v1?key=${key.id}`);
     expect(frame?.type).toBe("welcome");
     const closed = closeCode(ws);
-    const revoked = await run(["keys", "revoke", key.id, "--data-dir", tmp.dataDir]);
+    const revoked = await run(["keys", "revoke", key.id, "--data-dir", fx.tmp.dataDir]);
     expect(revoked.code).toBe(0);
     const started = Date.now();
     expect(await closed).toBe(4001);
@@ -143,29 +135,29 @@ describe("switchboard serve", () => {
   });
 
   it("refuses a key revoked by the CLI at connect with 4001", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "warn"]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "warn"]);
     const key = await runJson<{ id: string }>([
       "keys",
       "create",
       "--type",
       "publishable",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
     ]);
-    expect((await run(["keys", "revoke", key.id, "--data-dir", tmp.dataDir])).code).toBe(0);
+    expect((await run(["keys", "revoke", key.id, "--data-dir", fx.tmp.dataDir])).code).toBe(0);
     const again = await firstFrame(`ws://127.0.0.1:${served.port}/v1?key=${key.id}`);
     expect(again.closeCode).toBe(4001);
   });
 
   it("sees an app suspended by the CLI while it runs (4012)", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "warn"]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "warn"]);
     const app = await runJson<{ id: string }>([
       "apps",
       "create",
       "--name",
       "tenant",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
     ]);
     const key = await runJson<{ id: string }>([
       "keys",
@@ -175,12 +167,12 @@ describe("switchboard serve", () => {
       "--app",
       app.id,
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
     ]);
     const { ws, frame } = await firstFrame(`ws://127.0.0.1:${served.port}/v1?key=${key.id}`);
     expect(frame?.type).toBe("welcome");
     const closed = closeCode(ws);
-    expect((await run(["apps", "suspend", app.id, "--data-dir", tmp.dataDir])).code).toBe(0);
+    expect((await run(["apps", "suspend", app.id, "--data-dir", fx.tmp.dataDir])).code).toBe(0);
     const started = Date.now();
     expect(await closed).toBe(4012);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -188,11 +180,11 @@ describe("switchboard serve", () => {
 
   it("stores only the hash of a given --admin-token and does not print it", async () => {
     const token = "given-token-0123456789abcdefghijk"; // 32 characters, the least accepted
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--admin-token", token]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--admin-token", token]);
     expect(served.stdout).not.toMatch(/Admin token|given-token-/);
     expect(served.stdout).toMatch(/Publishable key: pk_live_/);
     await served.stop();
-    expect(await readSetting(tmp.dataDir, "admin_token_sha256")).toBe(
+    expect(await readSetting(fx.tmp.dataDir, "admin_token_sha256")).toBe(
       createHash("sha256").update(token).digest("hex"),
     );
   });
@@ -203,25 +195,27 @@ describe("switchboard serve", () => {
       [["--admin-token", short], {}],
       [[], { SWITCHBOARD_ADMIN_TOKEN: short }],
     ] as const) {
-      const r = await run(["serve", "--port", "0", "--data-dir", tmp.dataDir, ...args], { env: { ...env } });
+      const r = await run(["serve", "--port", "0", "--data-dir", fx.tmp.dataDir, ...args], {
+        env: { ...env },
+      });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^switchboard: --admin-token .*at least 32 characters/);
       expect(r.stderr).not.toContain(short);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(existsSync(tmp.dataDir)).toBe(false);
+      expect(existsSync(fx.tmp.dataDir)).toBe(false);
     }
   });
 
   it("reads SWITCHBOARD_* env vars, and a flag wins over the env", async () => {
-    served = await serve([], {
+    served = await fx.serve([], {
       SWITCHBOARD_PORT: "0",
-      SWITCHBOARD_DATA_DIR: tmp.dataDir,
+      SWITCHBOARD_DATA_DIR: fx.tmp.dataDir,
       SWITCHBOARD_LOG_LEVEL: "warn",
     });
-    expect(existsSync(join(tmp.dataDir, "switchboard.db"))).toBe(true);
+    expect(existsSync(join(fx.tmp.dataDir, "switchboard.db"))).toBe(true);
     expect(served.stderr()).toBe("");
     await served.stop();
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir], {
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir], {
       SWITCHBOARD_PORT: "not-a-port",
       SWITCHBOARD_CONNECT_RATE_PER_IP: "0",
     });
@@ -240,7 +234,7 @@ describe("switchboard serve", () => {
         });
         ws.once("error", (err) => resolve(err.message));
       });
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--connect-rate-per-ip", "2"]);
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--connect-rate-per-ip", "2"]);
     const pk = /Publishable key: (\S+)/.exec(served.stdout)?.[1];
     const url = `ws://127.0.0.1:${served.port}/v1?key=${pk}`;
     const limited = [await attempt(url), await attempt(url), await attempt(url)];
@@ -248,11 +242,11 @@ describe("switchboard serve", () => {
     // Plain HTTP does not count against the limit.
     expect((await fetch(`http://127.0.0.1:${served.port}/healthz`)).status).toBe(200);
     await served.stop();
-    served = await serve([
+    served = await fx.serve([
       "--port",
       "0",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
       "--connect-rate-per-ip",
       "0",
       "--log-level",
@@ -273,7 +267,7 @@ describe("switchboard serve", () => {
     [["--turn-ttl-publishable", "0"], /--turn-ttl-publishable/],
     [["--nope"], /unknown option '--nope'/],
   ])("bad config %j → exit 2, one line, no stack trace", async (args, message) => {
-    const r = await run(["serve", "--data-dir", tmp.dataDir, ...args]);
+    const r = await run(["serve", "--data-dir", fx.tmp.dataDir, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -290,7 +284,7 @@ describe("switchboard serve", () => {
         "--port",
         String(port),
         "--data-dir",
-        tmp.dataDir,
+        fx.tmp.dataDir,
         "--log-level",
         "silent",
       ]);

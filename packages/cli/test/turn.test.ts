@@ -6,9 +6,9 @@ import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { SignJWT } from "jose";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import WebSocket from "ws";
-import { BIN, cleanEnv, type RunResult, type Served, serve, tempDir } from "./helpers.js";
+import { BIN, cleanEnv, type RunResult, type Served, serveFixture, tempDir } from "./helpers.js";
 
 const SECRET = "cli-turn-secret-0123456789abcdef";
 const TURN = "turn:127.0.0.1:3478?transport=udp";
@@ -81,23 +81,15 @@ function injectedExpiry(
 }
 
 describe("serve --turn-*", () => {
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = serveFixture();
   let served: Served | undefined;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await served?.stop("SIGKILL");
-    served = undefined;
-    tmp.cleanup();
-  });
 
   it("flags: welcome carries credentials capped at --turn-ttl; the secret appears in no output", async () => {
-    served = await serve([
+    served = await fx.serve([
       "--port",
       "0",
       "--data-dir",
-      tmp.dataDir,
+      fx.tmp.dataDir,
       "--log-level",
       "trace",
       "--turn-secret",
@@ -119,7 +111,7 @@ describe("serve --turn-*", () => {
   });
 
   it("env vars: SWITCHBOARD_TURN_SECRET, _URLS and _TTL; a token's shorter life wins", async () => {
-    served = await serve(["--port", "0", "--data-dir", tmp.dataDir, "--log-level", "debug"], {
+    served = await fx.serve(["--port", "0", "--data-dir", fx.tmp.dataDir, "--log-level", "debug"], {
       SWITCHBOARD_TURN_SECRET: SECRET,
       SWITCHBOARD_TURN_URLS: TURN,
       SWITCHBOARD_TURN_TTL: "7200",

@@ -16,6 +16,7 @@ import type { LocalMedia } from "./local-media.js";
 import { REMOTE_TRANSITIONS, type RemotePeerState } from "./peer-state.js";
 import { DISCONNECTED_GRACE_MS, restartDelay, STUCK_PAIR_MS } from "./restart-ladder.js";
 import {
+  type IceCandidateLike,
   isConnected,
   type MediaStreamLike,
   type MediaStreamTrackLike,
@@ -510,11 +511,7 @@ export class RemotePeer {
     }
   }
 
-  async #onCandidate(candidate: {
-    candidate: string;
-    sdpMid?: string | null;
-    sdpMLineIndex?: number | null;
-  }): Promise<void> {
+  async #onCandidate(candidate: IceCandidateLike): Promise<void> {
     const pc = this.#pc;
     if (pc === null) return;
     try {
