@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { patternCoverage, patternsCoverage } from "./coverage.js";
+import { patternCoverage, patternsCoverage, patternsCoverageSearch } from "./coverage.js";
 import { MAX_STEPS } from "./inclusion.js";
 
 // Expensive patterns within the 8-run limit, found by a search: against SCOPE each needs about
@@ -53,5 +53,40 @@ describe("patternsCoverage: one bound for a whole list", () => {
     for (const a of ["a/*", "a/**", "**/c", "x/*/c"]) {
       expect(patternCoverage(a, frozen)).toEqual(patternCoverage(a, [...SCOPE]));
     }
+  });
+});
+
+describe("patternsCoverageSearch: the same search in slices", () => {
+  const sliced = (as: string[], bs: string[], maxSteps: number, sliceSteps: number) => {
+    const search = patternsCoverageSearch(as, bs, maxSteps, sliceSteps);
+    let pauses = 0;
+    let next = search.next();
+    while (!next.done) {
+      pauses++;
+      next = search.next();
+    }
+    return { ...next.value, pauses };
+  };
+
+  it("pauses about every sliceSteps transitions and answers exactly like patternsCoverage", () => {
+    for (const [as, budget] of [
+      [[CRAFTED], 5_000],
+      [[COVERED], 500_000],
+      [["a/x", "a/*", "q/b", "x/**/c"], 10_000],
+      [["a/x", "a/**"], 10_000],
+    ] as const) {
+      const whole = patternsCoverage(as, SCOPE, budget);
+      const inSlices = sliced([...as], SCOPE, budget, 500);
+      expect({ covered: inSlices.covered, steps: inSlices.steps }).toEqual(whole);
+      // A pause comes at the first configuration after each 500 transitions; one configuration
+      // costs at most a few hundred transitions here.
+      expect(inSlices.pauses).toBeGreaterThanOrEqual(Math.floor(whole.steps / 1_000));
+      expect(inSlices.pauses).toBeLessThanOrEqual(Math.ceil(whole.steps / 500));
+    }
+    expect(sliced([COVERED], SCOPE, 500_000, 500).covered).toBe(true);
+  });
+
+  it("never pauses on the fast paths", () => {
+    expect(sliced([CRAFTED, COVERED], ["**"], 5_000, 1)).toEqual({ covered: true, steps: 0, pauses: 0 });
   });
 });

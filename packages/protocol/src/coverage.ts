@@ -6,7 +6,7 @@
 
 import { literalName } from "./channel.js";
 import { DSTAR, isWildcard, type Token, tokenize } from "./glob.js";
-import { inclusion, MAX_STEPS, type Union, unionOf } from "./inclusion.js";
+import { finish, inclusionSearch, MAX_STEPS, type Union, unionOf } from "./inclusion.js";
 import { anyPatternMatches } from "./pattern.js";
 
 /**
@@ -44,7 +44,7 @@ export interface Coverage {
  * answer is `covered: false`, as for patternCovers past its bound.
  */
 export function patternCoverage(a: string, bs: readonly string[], maxSteps?: number): Coverage {
-  return coverageAgainst(a, prepare(bs), maxSteps);
+  return finish(coverageAgainst(a, prepare(bs), maxSteps, Number.POSITIVE_INFINITY));
 }
 
 /**
@@ -60,10 +60,24 @@ export function patternsCoverage(
   bs: readonly string[],
   maxSteps: number = MAX_STEPS,
 ): Coverage {
+  return finish(patternsCoverageSearch(as, bs, maxSteps, Number.POSITIVE_INFINITY));
+}
+
+/**
+ * {@link patternsCoverage} in slices: the generator pauses (yields) after about every
+ * `sliceSteps` transitions of search, so a server can let other clients' work run between slices
+ * instead of holding its event loop for the whole bound; it returns the same answer.
+ */
+export function* patternsCoverageSearch(
+  as: readonly string[],
+  bs: readonly string[],
+  maxSteps: number,
+  sliceSteps: number,
+): Generator<void, Coverage, void> {
   const union = prepare(bs);
   let steps = 0;
   for (const a of as) {
-    const coverage = coverageAgainst(a, union, maxSteps - steps);
+    const coverage = yield* coverageAgainst(a, union, maxSteps - steps, sliceSteps);
     steps += coverage.steps;
     if (!coverage.covered) return { covered: false, steps };
   }
@@ -100,7 +114,12 @@ function prepare(bs: readonly string[]): Prepared {
   return prepared;
 }
 
-function coverageAgainst(a: string, bs: Prepared, maxSteps?: number): Coverage {
+function* coverageAgainst(
+  a: string,
+  bs: Prepared,
+  maxSteps: number | undefined,
+  sliceSteps: number,
+): Generator<void, Coverage, void> {
   // `**` matches everything: the default key scope, so worth answering without a search.
   if (bs.universal) return FREE_YES;
   const aTokens = tokenize(a);
@@ -112,7 +131,7 @@ function coverageAgainst(a: string, bs: Prepared, maxSteps?: number): Coverage {
   if (bs.own.has(canonical(aTokens))) return FREE_YES;
   if (maxSteps !== undefined && maxSteps <= 0) return FREE_NO; // the budget is spent: refuse
   bs.union ??= unionOf(bs.tokens);
-  const result = inclusion(aTokens, bs.union, maxSteps);
+  const result = yield* inclusionSearch(aTokens, bs.union, maxSteps ?? MAX_STEPS, sliceSteps);
   searchSteps += result.steps;
   return { covered: result.kind === "covered", steps: result.steps };
 }

@@ -70,7 +70,29 @@ export function inclusion(
   bs: readonly (readonly Token[])[] | Union,
   maxSteps: number = MAX_STEPS,
 ): Inclusion {
+  return finish(inclusionSearch(a, bs, maxSteps, Number.POSITIVE_INFINITY));
+}
+
+/** Runs a sliced search to its end without pausing. */
+export function finish<T>(search: Generator<void, T, void>): T {
+  let next = search.next();
+  while (!next.done) next = search.next();
+  return next.value;
+}
+
+/**
+ * {@link inclusion} in slices: the generator pauses (yields) each time about `sliceSteps` more
+ * transitions have been made, so a caller can let other work run between slices, and returns the
+ * same answer `inclusion` would.
+ */
+export function* inclusionSearch(
+  a: readonly Token[],
+  bs: readonly (readonly Token[])[] | Union,
+  maxSteps: number,
+  sliceSteps: number,
+): Generator<void, Inclusion, void> {
   const stepBound = Math.min(maxSteps, MAX_STEPS);
+  let pauseAt = sliceSteps;
   const aut = new Automaton([a]);
   const bAut = bs instanceof Automaton ? bs : new Automaton(bs);
   const configs: Config[] = [];
@@ -93,6 +115,10 @@ export function inclusion(
 
   let bad = visit({ a: aut.start(), b: bAut.start(), parent: -1, char: 0 });
   for (let head = 0; bad < 0 && head < configs.length; head++) {
+    if (steps >= pauseAt) {
+      yield;
+      pauseAt = steps + sliceSteps;
+    }
     const config = configs[head] as Config;
     const { a: aStates, b: bStates } = config;
     config.a = config.b = NONE; // only `parent` and `char` are needed from here on (for the witness)

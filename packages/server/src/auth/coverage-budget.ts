@@ -1,3 +1,5 @@
+import { type Coverage, patternsCoverageSearch } from "@switchboard/protocol";
+
 /**
  * How much pattern-coverage work (`patternCoverage` state transitions) one client action may make
  * the server do: a wildcard subscribe, a `POST /v1/tokens`, a JWT handshake (protocol.md §3,
@@ -30,4 +32,29 @@ export const COVERAGE_BUDGET = 5_000;
 export function coverageCharge(coverage: { covered: boolean; steps: number }): number {
   if (!coverage.covered && coverage.steps >= COVERAGE_BUDGET) return Number.POSITIVE_INFINITY;
   return Math.floor(coverage.steps / COVERAGE_STEPS_PER_FRAME);
+}
+
+/**
+ * Transitions a token request's or handshake's coverage search makes before it lets the event
+ * loop run other clients' work (≈ 20–150 µs): the bound caps a search's total cost, slicing caps
+ * how long any one client holds the loop, so frames of other connections do not queue behind it.
+ */
+export const COVERAGE_SLICE_STEPS = 500;
+
+/**
+ * `patternsCoverage(as, bs, maxSteps)` with the search paused every {@link COVERAGE_SLICE_STEPS}
+ * transitions until the next event-loop turn (`setImmediate`); same answer, same steps.
+ */
+export async function patternsCoverageInSlices(
+  as: readonly string[],
+  bs: readonly string[],
+  maxSteps: number,
+): Promise<Coverage> {
+  const search = patternsCoverageSearch(as, bs, maxSteps, COVERAGE_SLICE_STEPS);
+  let next = search.next();
+  while (!next.done) {
+    await new Promise<void>((resume) => setImmediate(resume));
+    next = search.next();
+  }
+  return next.value;
 }

@@ -1,6 +1,6 @@
-import { CloseCode, Limits, nestsDeeperThan, patternsCoverage } from "@switchboard/protocol";
+import { CloseCode, Limits, nestsDeeperThan } from "@switchboard/protocol";
 import { type ConnectClaims, parseConnectClaims } from "./claims.js";
-import { COVERAGE_BUDGET } from "./coverage-budget.js";
+import { COVERAGE_BUDGET, patternsCoverageInSlices } from "./coverage-budget.js";
 import { readHs256Jws, verifyHs256 } from "./hs256.js";
 import type { KeyDirectory, ResolvedKey } from "./keys.js";
 
@@ -81,8 +81,9 @@ export async function verifyConnectToken(
   const withinKey =
     claims.permissions.every((action) => keyActions.has(action)) &&
     // One coverage budget for all the channels together (auth/coverage-budget.ts): a search cut
-    // off there refuses with 4003, so 100 crafted patterns cost one subscribe's bound, not 100.
-    patternsCoverage(claims.channels, key.scope.patterns, coverageSteps).covered;
+    // off there refuses with 4003, so 100 crafted patterns cost one subscribe's bound, not 100;
+    // searched in slices, so other connections' frames do not wait behind it.
+    (await patternsCoverageInSlices(claims.channels, key.scope.patterns, coverageSteps)).covered;
   if (!withinKey) return { ok: false, close: CloseCode.ChannelNotAuthorized };
   return { ok: true, claims, key };
 }

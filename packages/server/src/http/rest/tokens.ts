@@ -3,24 +3,16 @@ import {
   channelError,
   type JsonObject as Json,
   Limits,
-  patternsCoverage,
   utf8Length,
 } from "@switchboard/protocol";
 import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { type Static, Type } from "typebox";
-import { COVERAGE_BUDGET } from "../../auth/coverage-budget.js";
+import { COVERAGE_BUDGET, patternsCoverageInSlices } from "../../auth/coverage-budget.js";
 import type { ServerConfig } from "../../config.js";
 import { HttpError } from "../errors.js";
 import { type Caller, callerOf } from "../secret-key-auth.js";
-import {
-  Action as ActionSchema,
-  COMMON_ERRORS,
-  ErrorBody,
-  JsonObject,
-  PeerId,
-  SECRET_KEY_SECURITY,
-} from "./schemas.js";
+import { Action as ActionSchema, COMMON_ERRORS, JsonObject, PeerId, SECRET_KEY_SECURITY } from "./schemas.js";
 
 /**
  * Default lifetime of a minted token, and the default of the longest (protocol.md §11); the longest
@@ -74,13 +66,13 @@ const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 /**
  * Checks the request against the protocol caps (400) and the key's scope (403); returns the grant.
  * The coverage checks of all the channels together search at most `coverageSteps` transitions (one
- * subscribe's bound, auth/coverage-budget.ts); a check cut off there refuses (403).
+ * subscribe's bound, auth/coverage-budget.ts), in slices; a check cut off there refuses (403).
  */
-function grantOf(
+async function grantOf(
   caller: Caller,
   body: TokenRequest,
   coverageSteps: number,
-): { channels: string[]; permissions: Action[] } {
+): Promise<{ channels: string[]; permissions: Action[] }> {
   const { scope } = caller.key;
   const channels = unique(body.channels ?? scope.patterns);
   const permissions = unique(body.permissions ?? [...scope.actions]);
@@ -103,7 +95,7 @@ function grantOf(
       throw new HttpError("invalid_request", `${field} is over ${max} bytes as JSON`);
     }
   }
-  if (!patternsCoverage(channels, scope.patterns, coverageSteps).covered) {
+  if (!(await patternsCoverageInSlices(channels, scope.patterns, coverageSteps)).covered) {
     throw new HttpError("channel_not_authorized", "a channel is not covered by this key's channel patterns");
   }
   if (!permissions.every((action) => scope.actions.has(action))) {
@@ -130,13 +122,13 @@ export function registerTokenRoute(
         tags: ["tokens"],
         security: SECRET_KEY_SECURITY,
         body: TokenRequest,
-        response: { 200: TokenResponse, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 200: TokenResponse, ...COMMON_ERRORS },
       },
     },
     async (request) => {
       const caller = callerOf(request);
       const { body } = request;
-      const grant = grantOf(caller, body, coverageSteps);
+      const grant = await grantOf(caller, body, coverageSteps);
       const iat = Math.floor(Date.now() / 1000);
       const maxSec = config.maxTokenTtlSec;
       if (body.expiresInSec !== undefined && body.expiresInSec > maxSec) {
