@@ -8,7 +8,11 @@ import type { Transport } from "./transport.js";
  */
 export const OUTBOX_WRITE_BELOW_BYTES = 64 * 1024;
 
-/** Frames held for a socket that is not reading: past this the socket is terminated. */
+/**
+ * Frames held for a socket that is not reading, past which the socket is terminated, when its
+ * transport states no send cap of its own (otherwise the cap applies: one bound for everything a
+ * connection can make the server hold for it).
+ */
 export const OUTBOX_HELD_LIMIT_BYTES = 1024 * 1024;
 
 /** How often an outbox whose socket is still over {@link OUTBOX_WRITE_BELOW_BYTES} looks again. */
@@ -25,7 +29,7 @@ const RETRY_MS = 10;
  * unsent bytes are under {@link OUTBOX_WRITE_BELOW_BYTES}, then again after the socket flushed
  * (next event-loop turn) or, if it did not, every 10 ms. Snapshot frames are made lazily, so a
  * slow reader's pending snapshot costs no memory beyond its list of members. Held frames are
- * shared, already-encoded bytes; past `heldLimitBytes` of them the client is not reading and is
+ * shared, already-encoded bytes; past `heldLimitBytes` of them (default: the transport's send cap) the client is not reading and is
  * terminated, as the send cap would. When everything is written, `onDrained` runs (the hub
  * forgets the outbox) and frames go straight to the socket again.
  */
@@ -49,7 +53,8 @@ export class Outbox {
     this.#transport = transport;
     this.#writing = options.writing;
     this.#onDrained = options.onDrained;
-    this.#heldLimitBytes = options.heldLimitBytes ?? OUTBOX_HELD_LIMIT_BYTES;
+    this.#heldLimitBytes =
+      options.heldLimitBytes ?? transport.sendBufferLimitBytes ?? OUTBOX_HELD_LIMIT_BYTES;
   }
 
   /** Whether the outbox is still holding everything for a snapshot to come. */

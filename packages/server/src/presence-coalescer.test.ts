@@ -215,6 +215,30 @@ describe("snapshots", () => {
     app.hub.removeConnection(stuck);
     expect(app.hub.listChannels()).toEqual([{ channel: "room", subscribers: 1, peers: 1 }]);
   });
+
+  it("what waits behind a snapshot is bounded by the socket's own send cap", () => {
+    const publishesUntilTerminated = (sendBufferLimitBytes: number | undefined) => {
+      const app = testApp();
+      const publisher = testConnection(app, "pub");
+      subscribe(publisher);
+      closeWindow();
+      const stuck = testConnection(app, "stuck");
+      (stuck.transport as { sendBufferLimitBytes?: number }).sendBufferLimitBytes = sendBufferLimitBytes;
+      subscribe(stuck);
+      setBuffered(stuck, OUTBOX_WRITE_BELOW_BYTES);
+      closeWindow();
+      const data = "y".repeat(60_000);
+      let n = 0;
+      while (!stuck.transport.closed && n < 100) {
+        send(publisher, { type: "publish", channel: "room", data });
+        n++;
+      }
+      return n;
+    };
+    expect(publishesUntilTerminated(200_000)).toBe(4); // 4 × 60 KB > 200 KB
+    expect(publishesUntilTerminated(2_000_000)).toBe(34); // 34 × 60 KB > 2 MB
+    expect(publishesUntilTerminated(undefined)).toBe(18); // no cap of its own: 1 MiB
+  });
 });
 
 describe("flapping", () => {

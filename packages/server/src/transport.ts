@@ -17,6 +17,11 @@ export interface Transport {
   /** Sends a WebSocket-level ping (keepalive). */
   ping(): void;
   readonly bufferedAmount: number;
+  /**
+   * The unsent bytes past which this socket is terminated (`sendBufferLimitBytes`); undefined for
+   * transports without a cap (unit-test fakes). Whatever is held back for the socket obeys it too.
+   */
+  readonly sendBufferLimitBytes?: number;
 }
 
 /**
@@ -50,7 +55,7 @@ class WsTransport implements Transport {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly sendBufferLimitBytes: number,
+    readonly sendBufferLimitBytes: number,
     private readonly onOverflow: () => void,
     onFallback: (() => void) | undefined,
   ) {

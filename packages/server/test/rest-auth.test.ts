@@ -207,7 +207,9 @@ describe("OpenAPI document", () => {
       const operation = doc.paths[path]?.[method];
       expect(operation, `${method} ${path}`).toBeDefined();
       expect(operation.security).toEqual([{ secretKey: [] }]);
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "429"]));
+      expect(Object.keys(operation.responses)).toEqual(
+        expect.arrayContaining(["200", "400", "401", "403", "429"]),
+      );
       if (method === "post") {
         const schema = operation.requestBody.content["application/json"].schema;
         expect(schema, `${path} body`).toMatchObject({ type: "object", additionalProperties: false });

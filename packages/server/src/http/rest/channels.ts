@@ -5,14 +5,7 @@ import { consumeMessage } from "../../apps.js";
 import { HttpError } from "../errors.js";
 import { callerOf } from "../secret-key-auth.js";
 import { checkChannelAccess } from "./channel-access.js";
-import {
-  ChannelParams,
-  COMMON_ERRORS,
-  ErrorBody,
-  JsonObject,
-  peerIdOptions,
-  SECRET_KEY_SECURITY,
-} from "./schemas.js";
+import { ChannelParams, COMMON_ERRORS, JsonObject, peerIdOptions, SECRET_KEY_SECURITY } from "./schemas.js";
 
 const PeersResponse = Type.Object(
   {
@@ -65,7 +58,7 @@ export function registerChannelRoutes(app: FastifyInstance): void {
         tags: ["channels"],
         security: SECRET_KEY_SECURITY,
         params: ChannelParams,
-        response: { 200: PeersResponse, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 200: PeersResponse, ...COMMON_ERRORS },
       },
     },
     async (request) => {
@@ -85,7 +78,7 @@ export function registerChannelRoutes(app: FastifyInstance): void {
         security: SECRET_KEY_SECURITY,
         params: ChannelParams,
         body: PublishRequest,
-        response: { 200: PublishResponse, 403: ErrorBody, ...COMMON_ERRORS },
+        response: { 200: PublishResponse, ...COMMON_ERRORS },
       },
     },
     async (request, reply) => {

@@ -46,10 +46,14 @@ export type ChannelParams = Static<typeof ChannelParams>;
 export const PeerParams = Type.Object({ peerId: PeerId });
 export type PeerParams = Static<typeof PeerParams>;
 
-/** Responses every secret-key route can give besides its success body. */
+/**
+ * Responses every secret-key route can give besides its success body (403 at least as
+ * `app_suspended`: a suspended app's keys are refused on every route, protocol.md §12).
+ */
 export const COMMON_ERRORS = {
   400: ErrorBody,
   401: ErrorBody,
+  403: ErrorBody,
   413: ErrorBody,
   429: ErrorBody,
   503: ErrorBody,
