@@ -1,4 +1,4 @@
-import type { Connection } from "./connection.js";
+import type { Member } from "./delivery/member.js";
 import { createHub, type Hub } from "./hub.js";
 import { createMeter, type Meter } from "./meter.js";
 import type { AppRecord, Store, UsageRecord } from "./store/types.js";
@@ -18,10 +18,15 @@ export interface AppRuntime {
   readonly id: string;
   record: AppRecord;
   readonly hub: Hub;
-  readonly connections: Set<Connection>;
+  readonly connections: Set<Member>;
   /** The node's hot-path counters (shared by every app of the node; metrics.ts reads them). */
   readonly meter: Meter;
   readonly usage: Usage;
+  /**
+   * The counters as the store last confirmed them (loaded, or read back after a flush). The
+   * flusher writes `usage − persisted` as a delta, so nothing is counted twice.
+   */
+  persisted: Usage;
 }
 
 /** Loads app runtimes on first use and keeps their records fresh after store changes. */
@@ -114,6 +119,7 @@ export function createAppRegistry(store: Store, meter: Meter = createMeter()): A
       hub: createHub(undefined, meter),
       connections: new Set(),
       usage,
+      persisted: { ...usage },
       meter,
     };
     apps.set(appId, runtime);

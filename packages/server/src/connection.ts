@@ -1,86 +1,13 @@
-import type { JsonObject } from "@switchboard/protocol";
 import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
+import type { Member } from "./delivery/member.js";
 import type { TokenBucket } from "./token-bucket.js";
-import type { Transport } from "./transport.js";
-
-/** One subscription of one connection; the hub holds the same object, so updates are shared. */
-export interface Subscription {
-  /** The channel string as the client sent it (a pattern when `wildcard`). */
-  readonly channel: string;
-  readonly wildcard: boolean;
-  includeSenderMetadata: boolean;
-}
-
-/**
- * A connection's subscriptions by channel string, in insertion order, with the part of `Map`'s
- * interface the server uses. Most connections hold one subscription: it is
- * kept inline, and a `Map` is made only for the second, because an (even empty) `Map` costs
- * ≈ 0.2 KB per connection.
- */
-export class Subscriptions {
-  private only: Subscription | undefined;
-  private many: Map<string, Subscription> | undefined;
-
-  get size(): number {
-    return this.many ? this.many.size : this.only ? 1 : 0;
-  }
-
-  get(channel: string): Subscription | undefined {
-    if (this.many) return this.many.get(channel);
-    return this.only?.channel === channel ? this.only : undefined;
-  }
-
-  set(channel: string, subscription: Subscription): this {
-    if (this.many) this.many.set(channel, subscription);
-    else if (!this.only || this.only.channel === channel) this.only = subscription;
-    else {
-      this.many = new Map([
-        [this.only.channel, this.only],
-        [channel, subscription],
-      ]);
-      this.only = undefined;
-    }
-    return this;
-  }
-
-  delete(channel: string): boolean {
-    if (this.many) return this.many.delete(channel);
-    if (this.only?.channel !== channel) return false;
-    this.only = undefined;
-    return true;
-  }
-
-  clear(): void {
-    this.only = undefined;
-    this.many = undefined;
-  }
-
-  values(): IterableIterator<Subscription> {
-    if (this.many) return this.many.values();
-    return (this.only ? [this.only] : []).values();
-  }
-}
-
-/** An authenticated client socket. */
-export interface Connection {
+/** An authenticated client socket. It points at its app; the app and its hub know it only as a {@link Member}. */
+export interface Connection extends Member {
   readonly id: number;
   readonly app: AppRuntime;
-  readonly peerId: string;
   readonly identity: Identity;
-  readonly transport: Transport;
-  /** Holds the `presence` action: sees presence and is announced. */
-  readonly presenceEnabled: boolean;
-  readonly subscriptions: Subscriptions;
   readonly bucket: TokenBucket;
   /** A WebSocket ping went out and no pong came back yet. */
   pongPending: boolean;
-}
-
-/** Who a message is from: a connection, or the server on behalf of a REST caller. */
-export interface Sender {
-  peerId: string;
-  peerMetadata: JsonObject | undefined;
-  /** The socket that published, which does not get its own message back. */
-  connection?: Connection;
 }

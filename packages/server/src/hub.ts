@@ -8,7 +8,8 @@ import {
   patternSegmentPrefix,
   segmentPrefixes,
 } from "@switchboard/protocol";
-import type { Connection, Sender, Subscription } from "./connection.js";
+import type { Member, Sender } from "./delivery/member.js";
+import type { Subscription } from "./delivery/subscriptions.js";
 import { frameBytes, type WireFrame } from "./encode.js";
 import { createMessageRates, type MessageRates } from "./message-rates.js";
 import { createMeter, type Meter } from "./meter.js";
@@ -16,7 +17,7 @@ import { PresenceChannel, type PresenceChannelOptions } from "./presence-coalesc
 
 /** Who is in one concrete channel. */
 interface ChannelState {
-  readonly subscribers: Map<Connection, Subscription>;
+  readonly subscribers: Map<Member, Subscription>;
   /** Presence per peerId (protocol.md §5), coalesced; only presence-enabled sockets count. */
   readonly presence: PresenceChannel;
 }
@@ -25,7 +26,7 @@ interface WildcardState {
   readonly matches: (literal: string) => boolean;
   /** {@link patternSegmentPrefix}: the key of this pattern in the prefix index. */
   readonly prefix: string;
-  readonly subscribers: Map<Connection, Subscription>;
+  readonly subscribers: Map<Member, Subscription>;
 }
 
 /** A concrete channel as admin stats list it. */
@@ -52,16 +53,16 @@ export interface PatternStats {
  * never hear about their own peer.
  */
 export interface Hub {
-  addConnection(connection: Connection): void;
+  addConnection(connection: Member): void;
   /** Drops every subscription of the connection (announcing `left` where due). */
-  removeConnection(connection: Connection): void;
+  removeConnection(connection: Member): void;
   /** Adds a new subscription; for a concrete channel also sends the snapshot and announces the peer. */
-  subscribe(connection: Connection, subscription: Subscription): void;
-  unsubscribe(connection: Connection, channel: string): void;
+  subscribe(connection: Member, subscription: Subscription): void;
+  unsubscribe(connection: Member, channel: string): void;
   /** Fans a message out to the channel's and matching patterns' subscribers; returns recipients. */
   publish(sender: Sender, channel: string, data: Json): number;
   /** Sockets of a peer in this app (empty when offline); a snapshot when the peer has one socket. */
-  socketsOf(peerId: string): ReadonlySet<Connection>;
+  socketsOf(peerId: string): ReadonlySet<Member>;
   /** Whether the peer has at least one socket here. */
   hasPeer(peerId: string): boolean;
   /** Sends `direct` to every socket of `to`; returns how many sockets got it. */
@@ -84,7 +85,7 @@ export interface Hub {
   readonly rates: MessageRates;
 }
 
-const NO_SOCKETS: ReadonlySet<Connection> = new Set();
+const NO_SOCKETS: ReadonlySet<Member> = new Set();
 /** Channel names whose matching patterns a hub remembers (≈ 0.3 MB at most with 256-byte names). */
 const MATCH_CACHE_ENTRIES = 1_024;
 
@@ -115,7 +116,7 @@ export function createHub(
   const matchCache = new Map<string, WildcardState[]>();
   // A peer's only socket is stored as itself: most peers have one, and a one-element Set per
   // connection costs ≈ 0.15 KB.
-  const peers = new Map<string, Connection | Set<Connection>>();
+  const peers = new Map<string, Member | Set<Member>>();
 
   /** Counts one publish's deliveries and fan-out time; returns `recipients`. */
   function fannedOut(recipients: number, startedMs: number): number {
@@ -124,7 +125,7 @@ export function createHub(
     return recipients;
   }
 
-  function leaveChannel(connection: Connection, channel: string): void {
+  function leaveChannel(connection: Member, channel: string): void {
     const state = channels.get(channel);
     if (!state?.subscribers.delete(connection)) return;
     state.presence.leave(connection);
@@ -149,7 +150,7 @@ export function createHub(
     return matching;
   }
 
-  function leavePattern(connection: Connection, pattern: string): void {
+  function leavePattern(connection: Member, pattern: string): void {
     const state = wildcards.get(pattern);
     if (!state) return;
     state.subscribers.delete(connection);
@@ -236,7 +237,7 @@ export function createHub(
       }
       let state = channels.get(channel);
       if (!state) {
-        const subscribers = new Map<Connection, Subscription>();
+        const subscribers = new Map<Member, Subscription>();
         state = { subscribers, presence: new PresenceChannel(channel, subscribers, presenceOptions) };
         channels.set(channel, state);
       }
@@ -276,7 +277,7 @@ export function createHub(
       }
       const literal = literalName(channel);
       // A socket subscribed both to the channel and to matching patterns gets the message once.
-      const served = new Set<Connection>();
+      const served = new Set<Member>();
       for (const pattern of matchingPatterns(literal)) {
         for (const [subscriber, subscription] of pattern.subscribers) {
           if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))

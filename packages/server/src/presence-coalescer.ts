@@ -1,6 +1,6 @@
 import type { JsonObject } from "@switchboard/protocol";
 import { Outbox } from "./channel-outbox.js";
-import type { Connection } from "./connection.js";
+import type { Member } from "./delivery/member.js";
 import type { WireFrame } from "./encode.js";
 import type { Meter } from "./meter.js";
 import { type EncodedMember, encodeLeft, encodeMember, presenceFrames } from "./presence-frames.js";
@@ -15,7 +15,7 @@ export const PRESENCE_WINDOW_MS = 50;
 /** One peer present in a channel: its presence-enabled sockets there and its encoded entry. */
 export interface PresenceEntry {
   readonly metadata: JsonObject | undefined;
-  readonly sockets: Set<Connection>;
+  readonly sockets: Set<Member>;
   readonly member: EncodedMember;
 }
 
@@ -28,7 +28,7 @@ interface PresenceWindow {
    * Sockets that subscribed during the window: their snapshot goes out when it closes, taken then,
    * so it already holds the window's changes and they get no change frame of it.
    */
-  readonly newcomers: Set<Connection>;
+  readonly newcomers: Set<Member>;
 }
 
 export interface PresenceChannelOptions {
@@ -59,24 +59,20 @@ export class PresenceChannel {
   /** Present peers by peerId. */
   readonly present = new Map<string, PresenceEntry>();
   /** Sockets whose frames of this channel wait in an outbox; undefined when none (the usual case). */
-  held: Map<Connection, Outbox> | undefined;
+  held: Map<Member, Outbox> | undefined;
   readonly #channel: string;
-  readonly #subscribers: ReadonlyMap<Connection, unknown>;
+  readonly #subscribers: ReadonlyMap<Member, unknown>;
   readonly #options: PresenceChannelOptions;
   #window: PresenceWindow | undefined;
 
-  constructor(
-    channel: string,
-    subscribers: ReadonlyMap<Connection, unknown>,
-    options: PresenceChannelOptions,
-  ) {
+  constructor(channel: string, subscribers: ReadonlyMap<Member, unknown>, options: PresenceChannelOptions) {
     this.#channel = channel;
     this.#subscribers = subscribers;
     this.#options = options;
   }
 
   /** A presence-enabled socket subscribed (it is in the channel's subscribers already). */
-  join(connection: Connection): void {
+  join(connection: Member): void {
     const { peerId } = connection;
     const entry = this.present.get(peerId);
     if (entry) entry.sockets.add(connection);
@@ -97,7 +93,7 @@ export class PresenceChannel {
   }
 
   /** A socket left (it is no longer among the channel's subscribers); any socket may call it. */
-  leave(connection: Connection): void {
+  leave(connection: Member): void {
     const outbox = this.held?.get(connection);
     if (outbox) {
       outbox.cancel();
@@ -161,7 +157,7 @@ export class PresenceChannel {
   }
 
   /** Writes `frames` to a member, through its outbox when it has one or they are several. */
-  #deliver(subscriber: Connection, frames: readonly WireFrame[]): void {
+  #deliver(subscriber: Member, frames: readonly WireFrame[]): void {
     let outbox = this.held?.get(subscriber);
     if (!outbox && frames.length === 1) {
       subscriber.transport.send(frames[0] as WireFrame);
@@ -172,7 +168,7 @@ export class PresenceChannel {
   }
 
   /** The snapshot of everyone in `members` but the newcomer's own peer, before anything else. */
-  #sendSnapshot(connection: Connection, members: readonly PresenceEntry[]): void {
+  #sendSnapshot(connection: Member, members: readonly PresenceEntry[]): void {
     const { peerId } = connection;
     const meter = this.#options.meter;
     const others = (function* () {
@@ -203,7 +199,7 @@ export class PresenceChannel {
     );
   }
 
-  #outboxFor(connection: Connection, writing: boolean): Outbox {
+  #outboxFor(connection: Member, writing: boolean): Outbox {
     const outbox = new Outbox(connection.transport, {
       writing,
       onDrained: () => this.#forget(connection),
@@ -214,7 +210,7 @@ export class PresenceChannel {
     return outbox;
   }
 
-  #forget(connection: Connection): void {
+  #forget(connection: Member): void {
     const held = this.held;
     if (!held) return;
     held.delete(connection);

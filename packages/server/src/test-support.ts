@@ -2,7 +2,8 @@ import { type JsonObject, Limits, type ServerFrame } from "@switchboard/protocol
 import type { AppRuntime } from "./apps.js";
 import type { Identity } from "./auth/authenticate.js";
 import { createScope, type Scope } from "./auth/scope.js";
-import { type Connection, Subscriptions } from "./connection.js";
+import type { Connection } from "./connection.js";
+import { Subscriptions } from "./delivery/subscriptions.js";
 import { payloadOf } from "./encode.js";
 import { createHub } from "./hub.js";
 import { createMeter } from "./meter.js";
@@ -63,6 +64,7 @@ export function testApp(id = "app_test"): AppRuntime {
     connections: new Set(),
     meter,
     usage: { periodStartUnix: 0, messagesUsed: 0, peakConcurrent: 0 },
+    persisted: { periodStartUnix: 0, messagesUsed: 0, peakConcurrent: 0 },
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Gates suites on machine tools (Chromium, coturn) that npm cannot install. Without them a
+ * Gates suites on machine tools (Chromium, coturn, redis-server) and services (a Redis on 6379)
+ * that npm cannot install. Without them a
  * developer's `npm test` still passes: the suites skip, with one notice saying what to install.
  * With `CI=true` a missing tool fails the run instead, so CI can never go green by skipping.
  */
@@ -18,9 +19,10 @@ export interface Tool {
 
 export const CHROMIUM: Tool = { command: "/usr/bin/chromium", aptPackage: "chromium" };
 export const COTURN: Tool = { command: "turnserver", aptPackage: "coturn" };
+export const REDIS_SERVER: Tool = { command: "redis-server", aptPackage: "redis-server" };
 
 /** Every tool any gated suite needs: the notice names them all, so one install fixes every skip. */
-const ALL_TOOLS = [CHROMIUM, COTURN];
+const ALL_TOOLS = [CHROMIUM, COTURN, REDIS_SERVER];
 
 function executable(path: string): boolean {
   try {
@@ -51,8 +53,8 @@ function missingMessage(missing: Tool[]): string {
  * run is recognised by the parent's pid, kept in a file under the temp dir (two workers checking in
  * the very same instant may both print: harmless).
  */
-function noticeOnce(message: string): void {
-  const marker = join(tmpdir(), "switchboard-missing-tools-notice");
+function noticeOnce(message: string, topic = "tools", what = "the browser and TURN suites"): void {
+  const marker = join(tmpdir(), `switchboard-missing-${topic}-notice`);
   const run = String(process.ppid);
   try {
     if (readFileSync(marker, "utf8") === run) return;
@@ -60,7 +62,7 @@ function noticeOnce(message: string): void {
     // No marker yet: this is the first notice.
   }
   writeFileSync(marker, run);
-  console.warn(`[switchboard] skipping the browser and TURN suites: ${message}`);
+  console.warn(`[switchboard] skipping ${what}: ${message}`);
 }
 
 /**
@@ -83,5 +85,27 @@ export function describeWithTools(
       });
   }
   noticeOnce(message);
+  return (name, body) => describe.skip(name, body);
+}
+
+/**
+ * `describe` for a suite that needs a running service (the machine's Redis): `problem` undefined
+ * means it is there. Otherwise, as {@link describeWithTools}: skipped after one notice per run and
+ * `topic`, or, with `CI=true`, a single failing test carrying `problem`.
+ */
+export function describeWithService(
+  topic: string,
+  problem: string | undefined,
+): (name: string, body: () => void) => void {
+  if (problem === undefined) return (name, body) => describe(name, body);
+  if (process.env.CI === "true") {
+    return (name) =>
+      describe(name, () => {
+        it(`has ${topic}`, () => {
+          throw new Error(problem);
+        });
+      });
+  }
+  noticeOnce(problem, topic, `the suites that need ${topic}`);
   return (name, body) => describe.skip(name, body);
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Subscription, Subscriptions } from "./connection.js";
+import { type Subscription, Subscriptions } from "./subscriptions.js";
 
 const sub = (channel: string, includeSenderMetadata = false): Subscription => ({
   channel,
