@@ -42,27 +42,63 @@ describe("usage flusher and registry", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("writes only apps whose counters changed since the last write", async () => {
+  it("writes only apps whose counters changed since the last write, as deltas", async () => {
     const apps = createAppRegistry(store);
     const app = await apps.get((await store.defaultApp()).id);
     if (!app) throw new Error("no default app");
     const writes: unknown[] = [];
     const counting: Store = {
       ...store,
-      saveUsage: async (id, usage) => {
+      addUsage: async (id, usage) => {
         writes.push(usage);
-        return store.saveUsage(id, usage);
+        return store.addUsage(id, usage);
       },
     };
     const flusher = createUsageFlusher({ store: counting, apps, intervalMs: 1_000, log: silentLogger() });
     await flusher.flush();
-    expect(writes).toHaveLength(1);
-    await flusher.flush();
-    expect(writes).toHaveLength(1);
+    expect(writes).toHaveLength(0);
     consumeMessage(app);
     await Promise.all([flusher.flush(), flusher.flush()]);
+    expect(writes).toHaveLength(1);
+    consumeMessage(app);
+    consumeMessage(app);
+    await flusher.flush();
     expect(writes).toHaveLength(2);
-    expect(await store.loadUsage(app.id)).toMatchObject({ messagesUsed: 1 });
+    expect(writes[1]).toMatchObject({ messagesUsed: 2 });
+    expect(await store.loadUsage(app.id)).toMatchObject({ messagesUsed: 3 });
+    expect(app.usage.messagesUsed).toBe(3);
+  });
+
+  it("two nodes on one store count each other's messages after a flush, and never twice", async () => {
+    const id = (await store.defaultApp()).id;
+    const other = await openSqliteStore({ dataDir: dir });
+    try {
+      const [a, b] = [createAppRegistry(store), createAppRegistry(other.store)];
+      const [appA, appB] = [await a.get(id), await b.get(id)];
+      if (!appA || !appB) throw new Error("no default app");
+      const flushA = createUsageFlusher({ store, apps: a, intervalMs: 1_000, log: silentLogger() });
+      const flushB = createUsageFlusher({
+        store: other.store,
+        apps: b,
+        intervalMs: 1_000,
+        log: silentLogger(),
+      });
+      for (let i = 0; i < 3; i++) consumeMessage(appA);
+      for (let i = 0; i < 4; i++) consumeMessage(appB);
+      await flushA.flush();
+      await flushB.flush();
+      expect(appB.usage.messagesUsed).toBe(7);
+      await flushA.flush();
+      expect(appA.usage.messagesUsed).toBe(7);
+      await Promise.all([flushA.flush(), flushB.flush()]);
+      expect(await store.loadUsage(id)).toMatchObject({ messagesUsed: 7 });
+      // The quota is the app's, not a node's: node A is refused once the store's total reaches it.
+      appA.record.plan.maxMessagesPerPeriod = 8;
+      expect(consumeMessage(appA)).toBe(true);
+      expect(consumeMessage(appA)).toBe(false);
+    } finally {
+      await other.store.close();
+    }
   });
 
   it("keeps going (and retries later) when a write fails", async () => {
@@ -72,9 +108,9 @@ describe("usage flusher and registry", () => {
     let fail = true;
     const flaky: Store = {
       ...store,
-      saveUsage: async (id, usage) => {
+      addUsage: async (id, usage) => {
         if (fail) throw new Error("disk full");
-        return store.saveUsage(id, usage);
+        return store.addUsage(id, usage);
       },
     };
     const flusher = createUsageFlusher({ store: flaky, apps, intervalMs: 1_000, log: silentLogger() });
@@ -87,7 +123,7 @@ describe("usage flusher and registry", () => {
 
   it("a new runtime starts from the saved counters of the current period only", async () => {
     const record = await store.defaultApp();
-    await store.saveUsage(record.id, {
+    await store.addUsage(record.id, {
       periodStartUnix: record.createdAt,
       messagesUsed: 9,
       peakConcurrent: 4,
@@ -96,7 +132,7 @@ describe("usage flusher and registry", () => {
     expect(fresh?.usage).toEqual({ periodStartUnix: record.createdAt, messagesUsed: 9, peakConcurrent: 4 });
     // Counters of another period (e.g. before a change of the period length) do not carry over.
     const other = await store.createApp({ name: "other" });
-    await store.saveUsage(other.id, {
+    await store.addUsage(other.id, {
       periodStartUnix: other.createdAt - 100,
       messagesUsed: 9,
       peakConcurrent: 4,

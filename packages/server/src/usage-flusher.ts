@@ -3,18 +3,20 @@ import type { Logger } from "./logger.js";
 import type { Store, UsageRecord } from "./store/types.js";
 
 /**
- * Writes the usage counters of this node's apps to the store, so they survive a restart.
+ * Writes the usage counters of this node's apps to the store as deltas, and reads back the app's
+ * total there: with several nodes on one store, each node's quota check then counts every node's
+ * messages, up to one flush interval late (overshoot ≤ nodes × interval × message rate).
  */
 export interface UsageFlusher {
   /**
-   * Starts writing every `intervalMs`; returns the disposer that stops the timer (it does not
+   * Starts flushing every `intervalMs`; returns the disposer that stops the timer (it does not
    * flush: `close()` calls {@link flush} itself once every socket is gone).
    */
   start(): () => void;
   /**
-   * Writes the counters of every app that changed since its last successful write. Flushes never
-   * overlap (a call during one runs after it). Never rejects: a failed write is logged and retried
-   * on the next flush.
+   * Adds what every app counted since its last successful write, then adopts the store's total.
+   * Flushes never overlap (a call during one runs after it). Never rejects: a failed write is
+   * logged, and its delta is written with the next flush.
    */
   flush(): Promise<void>;
 }
@@ -27,36 +29,53 @@ interface FlusherDeps {
   log: Logger;
 }
 
-const same = (a: UsageRecord | undefined, b: UsageRecord) =>
-  a !== undefined &&
-  a.periodStartUnix === b.periodStartUnix &&
-  a.messagesUsed === b.messagesUsed &&
-  a.peakConcurrent === b.peakConcurrent;
+/** What `app` counted beyond the store's last confirmed counters; undefined when nothing. */
+function pendingDelta(usage: UsageRecord, persisted: UsageRecord): UsageRecord | undefined {
+  if (usage.periodStartUnix !== persisted.periodStartUnix) return { ...usage };
+  const messagesUsed = usage.messagesUsed - persisted.messagesUsed;
+  if (messagesUsed <= 0 && usage.peakConcurrent <= persisted.peakConcurrent) return undefined;
+  return {
+    periodStartUnix: usage.periodStartUnix,
+    messagesUsed: Math.max(0, messagesUsed),
+    peakConcurrent: usage.peakConcurrent,
+  };
+}
 
 /**
- * Dirty tracking compares each app's counters with what was last written, instead of flagging
- * changes on the hot path: the gateway and the quota check stay untouched, and the cost is one
- * comparison per loaded app per interval.
+ * Dirty tracking compares each app's counters with what the store last confirmed, instead of
+ * flagging changes on the hot path: the gateway and the quota check stay untouched, and the cost
+ * is one comparison and one read per loaded app per interval.
  */
 export function createUsageFlusher({ store, apps, intervalMs, log }: FlusherDeps): UsageFlusher {
-  const written = new WeakMap<AppRuntime, UsageRecord>();
   let chain: Promise<void> = Promise.resolve();
+
+  async function flushApp(app: AppRuntime): Promise<void> {
+    // Roll first: an idle app whose period ended writes a fresh row rather than nothing.
+    rollUsagePeriod(app);
+    const snapshot: UsageRecord = { ...app.usage };
+    const delta = pendingDelta(snapshot, app.persisted);
+    if (delta !== undefined) {
+      await store.addUsage(app.id, delta);
+      // Confirmed before the read-back, so a failing read never makes the next flush add it again.
+      app.persisted = snapshot;
+    }
+    const stored = await store.loadUsage(app.id);
+    // Messages counted while this flush awaited are not in `stored` yet: keep them on top of it.
+    if (stored === undefined || stored.periodStartUnix !== app.usage.periodStartUnix) return;
+    app.usage.messagesUsed = stored.messagesUsed + (app.usage.messagesUsed - snapshot.messagesUsed);
+    app.usage.peakConcurrent = Math.max(app.usage.peakConcurrent, stored.peakConcurrent);
+    app.persisted = { ...stored };
+  }
 
   async function flushOnce(): Promise<void> {
     for (const app of [...apps.all()]) {
-      // Roll first: an idle app whose period ended writes a fresh row rather than nothing.
-      rollUsagePeriod(app);
-      const snapshot: UsageRecord = { ...app.usage };
-      if (same(written.get(app), snapshot)) continue;
       try {
-        await store.saveUsage(app.id, snapshot);
-        written.set(app, snapshot);
+        await flushApp(app);
       } catch (err) {
         log.error({ err, app: app.id }, "writing usage failed; retrying at the next flush");
       }
     }
   }
-
   const flush = (): Promise<void> => {
     chain = chain.then(flushOnce, flushOnce);
     return chain;

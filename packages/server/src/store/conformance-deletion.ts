@@ -110,7 +110,7 @@ export function describeDeletionContract(get: () => Store): void {
       const b = await store.createApp({ name: "b" });
       const ka = await store.createKey({ type: "secret", appId: a.id });
       const kb = await store.createKey({ type: "publishable", appId: b.id });
-      await store.saveUsage(a.id, { periodStartUnix: a.createdAt, messagesUsed: 3, peakConcurrent: 1 });
+      await store.addUsage(a.id, { periodStartUnix: a.createdAt, messagesUsed: 3, peakConcurrent: 1 });
       expect(await store.deleteApp(a.id)).toBe(true);
       expect(await store.getApp(a.id)).toBeUndefined();
       expect(await store.getKey(ka.key.id)).toBeUndefined();

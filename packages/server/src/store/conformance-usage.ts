@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { StoreFixture } from "./conformance.js";
-import { expectStoreError } from "./conformance-helpers.js";
+import { expectStoreError, type StoreFixture } from "./conformance-helpers.js";
 import type { Store } from "./types.js";
 
 /** The usage part of the Store contract (run by `describeStore`). */
@@ -16,30 +15,43 @@ export function describeUsageContract(get: () => Store, fixture: () => StoreFixt
       expect(await store.loadUsage("app_doesnotexist0000")).toBeUndefined();
     });
 
-    it("upserts per app and period; loadUsage returns the latest period", async () => {
+    it("adds messages and keeps the highest peak per app and period; loadUsage returns the latest period", async () => {
       const a = await store.defaultApp();
       const b = await store.createApp({ name: "b" });
       const t = a.createdAt;
-      await store.saveUsage(a.id, { periodStartUnix: t, messagesUsed: 1, peakConcurrent: 1 });
-      await store.saveUsage(a.id, { periodStartUnix: t, messagesUsed: 5, peakConcurrent: 2 });
-      expect(await store.loadUsage(a.id)).toEqual({ periodStartUnix: t, messagesUsed: 5, peakConcurrent: 2 });
-      await store.saveUsage(a.id, { periodStartUnix: t + 60, messagesUsed: 0, peakConcurrent: 0 });
+      await store.addUsage(a.id, { periodStartUnix: t, messagesUsed: 1, peakConcurrent: 3 });
+      await store.addUsage(a.id, { periodStartUnix: t, messagesUsed: 5, peakConcurrent: 2 });
+      expect(await store.loadUsage(a.id)).toEqual({ periodStartUnix: t, messagesUsed: 6, peakConcurrent: 3 });
+      await store.addUsage(a.id, { periodStartUnix: t + 60, messagesUsed: 0, peakConcurrent: 0 });
       expect(await store.loadUsage(a.id)).toEqual({
         periodStartUnix: t + 60,
         messagesUsed: 0,
         peakConcurrent: 0,
       });
-      // The last write wins, even when it lowers a counter.
-      await store.saveUsage(a.id, { periodStartUnix: t + 60, messagesUsed: 0, peakConcurrent: 0 });
       expect(await store.loadUsage(b.id)).toBeUndefined();
-      await store.saveUsage(b.id, { periodStartUnix: t, messagesUsed: 7, peakConcurrent: 3 });
+      await store.addUsage(b.id, { periodStartUnix: t, messagesUsed: 7, peakConcurrent: 3 });
       expect(await store.loadUsage(b.id)).toEqual({ periodStartUnix: t, messagesUsed: 7, peakConcurrent: 3 });
       expect((await store.loadUsage(a.id))?.periodStartUnix).toBe(t + 60);
     });
 
+    it("two handles adding at once lose no count (two nodes flushing one app)", async () => {
+      const app = await store.defaultApp();
+      const other = await fixture().reopen();
+      const t = app.createdAt;
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 20; i++) {
+        writes.push(store.addUsage(app.id, { periodStartUnix: t, messagesUsed: 1, peakConcurrent: i }));
+        writes.push(other.addUsage(app.id, { periodStartUnix: t, messagesUsed: 2, peakConcurrent: 40 - i }));
+      }
+      await Promise.all(writes);
+      const expected = { periodStartUnix: t, messagesUsed: 60, peakConcurrent: 40 };
+      expect(await store.loadUsage(app.id)).toEqual(expected);
+      expect(await other.loadUsage(app.id)).toEqual(expected);
+    });
+
     it("ignores usage of an app that does not exist, and rejects invalid counters", async () => {
       await expect(
-        store.saveUsage("app_doesnotexist0000", { periodStartUnix: 0, messagesUsed: 1, peakConcurrent: 1 }),
+        store.addUsage("app_doesnotexist0000", { periodStartUnix: 0, messagesUsed: 1, peakConcurrent: 1 }),
       ).resolves.toBeUndefined();
       expect(await store.loadUsage("app_doesnotexist0000")).toBeUndefined();
       const appId = (await store.defaultApp()).id;
@@ -50,16 +62,15 @@ export function describeUsageContract(get: () => Store, fixture: () => StoreFixt
         { periodStartUnix: 0, messagesUsed: 0 },
         null,
       ];
-      for (const usage of bad)
-        await expectStoreError(store.saveUsage(appId, usage as never), "invalid_input");
+      for (const usage of bad) await expectStoreError(store.addUsage(appId, usage as never), "invalid_input");
       expect(await store.loadUsage(appId)).toBeUndefined();
     });
 
-    it("is visible to another handle, and saving does not fire this handle's onChange", async () => {
+    it("is visible to another handle, and adding does not fire this handle's onChange", async () => {
       const app = await store.defaultApp();
       let calls = 0;
       const off = store.onChange(() => calls++);
-      await store.saveUsage(app.id, { periodStartUnix: app.createdAt, messagesUsed: 4, peakConcurrent: 2 });
+      await store.addUsage(app.id, { periodStartUnix: app.createdAt, messagesUsed: 4, peakConcurrent: 2 });
       const other = await fixture().reopen();
       expect(await other.loadUsage(app.id)).toEqual({
         periodStartUnix: app.createdAt,

@@ -1,22 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { describeDeletionContract } from "./conformance-deletion.js";
-import { expectStoreError, waitFor } from "./conformance-helpers.js";
+import { expectStoreError, type StoreFixture, waitFor } from "./conformance-helpers.js";
 import { describeKeyContract } from "./conformance-keys.js";
 import { describeUsageContract } from "./conformance-usage.js";
 import { ID_PATTERNS } from "./ids.js";
 import type { Store } from "./types.js";
 
-/**
- * What a conformance factory returns: a store on fresh, empty data, a way to open a second,
- * independent handle on the SAME data (another process, as far as the store can tell), and cleanup.
- */
-export interface StoreFixture {
-  store: Store;
-  /** Opens another handle on the same data (as the CLI does while a server runs). */
-  reopen(): Promise<Store>;
-  /** Closes `store` and every handle `reopen` returned, then deletes the data. */
-  cleanup(): Promise<void>;
-}
+export type { StoreFixture } from "./conformance-helpers.js";
 
 /**
  * The contract every {@link Store} implementation must pass (SQLite now, Postgres later).

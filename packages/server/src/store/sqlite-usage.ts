@@ -4,7 +4,7 @@ import type { Store } from "./types.js";
 import { validateUsage } from "./validate.js";
 
 /** The usage methods of the SQLite {@link Store}. */
-export type SqliteUsageMethods = Pick<Store, "loadUsage" | "saveUsage">;
+export type SqliteUsageMethods = Pick<Store, "loadUsage" | "addUsage">;
 
 /**
  * Usage counters on the `usage` table, one row per app and period. Writes do not mark a local
@@ -22,8 +22,8 @@ export function sqliteUsageMethods(db: Database.Database): SqliteUsageMethods {
        SELECT @appId, @periodStartUnix, @messagesUsed, @peakConcurrent, @updatedAt
        WHERE EXISTS (SELECT 1 FROM apps WHERE id = @appId)
        ON CONFLICT (app_id, period_start) DO UPDATE SET
-         messages_used = excluded.messages_used,
-         peak_concurrent = excluded.peak_concurrent,
+         messages_used = messages_used + excluded.messages_used,
+         peak_concurrent = max(peak_concurrent, excluded.peak_concurrent),
          updated_at = excluded.updated_at`,
     ),
   };
@@ -34,7 +34,7 @@ export function sqliteUsageMethods(db: Database.Database): SqliteUsageMethods {
       const row = q.latest.get(appId);
       return row === undefined ? undefined : usageFromRow(row);
     },
-    async saveUsage(appId, usage) {
+    async addUsage(appId, usage) {
       if (typeof appId !== "string") return;
       const valid = validateUsage(usage);
       q.upsert.run({ appId, ...valid, updatedAt: Math.floor(Date.now() / 1000) });

@@ -152,7 +152,7 @@ describe("openSqliteStore", () => {
     });
     expect((await store.getKey("pk_live_000000000000000000000001"))?.actions).toEqual(["subscribe"]);
     const usage = { periodStartUnix: 1700000000, messagesUsed: 2, peakConcurrent: 1 };
-    await store.saveUsage("app_0000000000000001", usage);
+    await store.addUsage("app_0000000000000001", usage);
     expect(await store.loadUsage("app_0000000000000001")).toEqual(usage);
     await store.close();
   });

@@ -132,7 +132,7 @@ export class StoreError extends Error {
  * - Deleting is final: `deleteKey` removes the key (a server then closes its connections with 4001,
  *   as for a revoked key); `deleteApp` removes the app with its keys and usage. The default app
  *   cannot be deleted, so a store always has one.
- * - Usage writes (`saveUsage`) are bookkeeping, not configuration: they do not fire `onChange` on
+ * - Usage writes (`addUsage`) are bookkeeping, not configuration: they do not fire `onChange` on
  *   the handle that made them, so a node flushing every few seconds does not re-check every key.
  */
 export interface Store {
@@ -173,11 +173,13 @@ export interface Store {
   /** The persisted usage of the app's most recent period, or undefined when none was saved. */
   loadUsage(appId: string): Promise<UsageRecord | undefined>;
   /**
-   * Upserts the counters of `(appId, usage.periodStartUnix)`; the last write wins. Rows of earlier
-   * periods are kept. An app that no longer exists is ignored (its usage went with it). Invalid
-   * numbers → `StoreError('invalid_input')`.
+   * Adds `delta` to the counters of `(appId, delta.periodStartUnix)`, creating the row at zero:
+   * `messagesUsed` is added, `peakConcurrent` keeps the larger of the stored and the given value.
+   * Additive, so several nodes (or several handles) flushing the same app never overwrite each
+   * other's counts. Rows of earlier periods are kept. An app that no longer exists is ignored (its
+   * usage went with it). Invalid numbers → `StoreError('invalid_input')`.
    */
-  saveUsage(appId: string, usage: UsageRecord): Promise<void>;
+  addUsage(appId: string, delta: UsageRecord): Promise<void>;
 
   getSetting(name: string): Promise<string | undefined>;
   setSetting(name: string, value: string): Promise<void>;
