@@ -1,0 +1,54 @@
+/**
+ * What a node needs to be part of a cluster: the two seams, with implementations chosen by the
+ * caller (the CLI's `--redis`, or an in-process memory bus in tests).
+ */
+import { randomUUID } from "node:crypto";
+import type { Broker, BrokerErrorHandler } from "./broker.js";
+import { createRedisPresence } from "./presence-redis.js";
+import type { PresenceRegistry } from "./presence-registry.js";
+import { createRedisBroker } from "./redis-broker.js";
+
+/**
+ * The cluster side of {@link ServerDeps}: a broker and a presence registry of the same node id.
+ * The server owns them once passed: it starts the broker in `listen` and closes both in `close`.
+ */
+export interface ClusterDeps {
+  readonly broker: Broker;
+  readonly presence: PresenceRegistry;
+}
+
+/** Options of {@link connectRedisCluster}. */
+export interface RedisClusterOptions {
+  /** `redis://HOST:PORT` (or `rediss://`); the same for every node of the cluster. */
+  url: string;
+  /** Default: a random UUID (a restarted node is a new node). */
+  nodeId?: string;
+  /** Prefix of every Redis key and channel. Default `switchboard:`; clusters sharing a Redis differ here. */
+  prefix?: string;
+  /** Presence entries of a node that stops heartbeating expire after this. Default 10,000 ms. */
+  presenceTtlMs?: number;
+  /** Told about every failure the broker and the registry swallow. Default: ignore. */
+  onError?: BrokerErrorHandler;
+}
+
+/**
+ * A broker and a presence registry on one Redis (Pub/Sub for the broker, Lua scripts for
+ * presence). Nothing is sent before the server's `listen`; the registry connects at once.
+ */
+export function connectRedisCluster(options: RedisClusterOptions): ClusterDeps {
+  const nodeId = options.nodeId ?? randomUUID();
+  const onError = options.onError ?? (() => {});
+  const common = {
+    url: options.url,
+    nodeId,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  };
+  return {
+    broker: createRedisBroker({ ...common, onError }),
+    presence: createRedisPresence({
+      ...common,
+      ...(options.presenceTtlMs === undefined ? {} : { ttlMs: options.presenceTtlMs }),
+      onError: (error) => onError(error, "connection"),
+    }),
+  };
+}
