@@ -1,3 +1,4 @@
+import type { ClusterLink } from "./cluster/app-link.js";
 import type { Member } from "./delivery/member.js";
 import { createHub, type Hub } from "./hub.js";
 import { createMeter, type Meter } from "./meter.js";
@@ -33,6 +34,8 @@ export interface AppRuntime {
 export interface AppRegistry {
   /** The runtime of an existing app, or undefined when the store has no such app. */
   get(appId: string): Promise<AppRuntime | undefined>;
+  /** The runtime of an app already loaded on this node (none: it has no sockets or hub state here). */
+  peek(appId: string): AppRuntime | undefined;
   /** Re-reads the records of every loaded app; returns the runtimes whose app vanished. */
   refresh(): Promise<AppRuntime[]>;
   all(): IterableIterator<AppRuntime>;
@@ -55,7 +58,7 @@ export function rollUsagePeriod(app: AppRuntime, nowSec = Date.now() / 1000): vo
   if (start === app.usage.periodStartUnix) return;
   app.usage.periodStartUnix = start;
   app.usage.messagesUsed = 0;
-  app.usage.peakConcurrent = app.connections.size;
+  app.usage.peakConcurrent = concurrentConnections(app);
 }
 
 /**
@@ -66,7 +69,7 @@ export function rollUsagePeriod(app: AppRuntime, nowSec = Date.now() / 1000): vo
 export function currentUsage(app: AppRuntime, nowSec = Date.now() / 1000): UsageReport {
   const start = periodStart(app.record, nowSec);
   const current = start === app.usage.periodStartUnix;
-  const concurrentNow = app.connections.size;
+  const concurrentNow = concurrentConnections(app);
   return {
     periodStartUnix: start,
     periodEndUnix: start + app.record.plan.periodSec,
@@ -74,6 +77,11 @@ export function currentUsage(app: AppRuntime, nowSec = Date.now() / 1000): Usage
     peakConcurrent: Math.max(current ? app.usage.peakConcurrent : 0, concurrentNow),
     messagesUsed: current ? app.usage.messagesUsed : 0,
   };
+}
+
+/** The app's open sockets: this node's, plus the other nodes' as their last heartbeats said. */
+export function concurrentConnections(app: AppRuntime): number {
+  return app.connections.size + (app.hub.cluster?.remoteConnections() ?? 0);
 }
 
 /**
@@ -101,9 +109,13 @@ async function initialUsage(store: Store, record: AppRecord): Promise<Usage> {
 
 /**
  * Loads app runtimes (with their persisted usage) from `store`; their hubs and sessions count into
- * `meter` (default: a detached one).
+ * `meter` (default: a detached one). `linkFor` (cluster mode) links each app's hub to the cluster.
  */
-export function createAppRegistry(store: Store, meter: Meter = createMeter()): AppRegistry {
+export function createAppRegistry(
+  store: Store,
+  meter: Meter = createMeter(),
+  linkFor?: (appId: string) => ClusterLink,
+): AppRegistry {
   const apps = new Map<string, AppRuntime>();
   const loading = new Map<string, Promise<AppRuntime | undefined>>();
 
@@ -116,7 +128,7 @@ export function createAppRegistry(store: Store, meter: Meter = createMeter()): A
     const runtime: AppRuntime = {
       id: appId,
       record,
-      hub: createHub(undefined, meter),
+      hub: createHub(undefined, meter, {}, linkFor?.(appId)),
       connections: new Set(),
       usage,
       persisted: { ...usage },
@@ -136,6 +148,9 @@ export function createAppRegistry(store: Store, meter: Meter = createMeter()): A
         loading.set(appId, pending);
       }
       return pending;
+    },
+    peek(appId) {
+      return apps.get(appId);
     },
     async refresh() {
       const gone: AppRuntime[] = [];

@@ -4,7 +4,6 @@ import type { Member } from "./delivery/member.js";
 import type { TokenBucket } from "./token-bucket.js";
 /** An authenticated client socket. It points at its app; the app and its hub know it only as a {@link Member}. */
 export interface Connection extends Member {
-  readonly id: number;
   readonly app: AppRuntime;
   readonly identity: Identity;
   readonly bucket: TokenBucket;

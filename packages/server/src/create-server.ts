@@ -5,6 +5,8 @@ import { Limits } from "@switchboard/protocol";
 import { WebSocketServer } from "ws";
 import { createAppRegistry } from "./apps.js";
 import { createKeyDirectory } from "./auth/keys.js";
+import type { ClusterDeps } from "./cluster/cluster-deps.js";
+import { type ClusterNode, createClusterNode } from "./cluster/cluster-node.js";
 import { resolveConfig, type ServerConfig } from "./config.js";
 import { drain } from "./drain.js";
 import { effectiveMaxConnections, openFileLimit } from "./fd-limit.js";
@@ -29,6 +31,12 @@ export interface ServerDeps {
   logger?: Logger;
   /** Readers of RSS and open fds for `/metrics`. Default: /proc; tests inject failing ones. */
   processStats?: ProcessStatsReader;
+  /**
+   * Cluster mode: the broker and presence registry shared with the other nodes (see
+   * `connectRedisCluster`). Default: none, a single node. The server starts them in `listen` and
+   * closes them in `close`; every node of a cluster must use the same store.
+   */
+  cluster?: ClusterDeps;
 }
 
 /** A running (or ready to run) Switchboard node. */
@@ -59,6 +67,9 @@ export const CLOSE_GRACE_MS = 2_000;
  * admitting others; each overflow makes that client wait for a SYN retransmit (≥ 1 s).
  */
 export const LISTEN_BACKLOG = 4_096;
+
+/** What `node-info` heartbeats report as the version a node runs. */
+const SERVER_VERSION = "0.1.0";
 
 /**
  * Guards the socket from the `upgrade` event until ws owns it: a socket `error` with no listener
@@ -103,13 +114,18 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     { processStats: deps.processStats, maxFds: fdLimit, maxConnections },
   );
   const { meter } = metrics;
-  const apps = createAppRegistry(store, meter);
+  const cluster: ClusterNode | undefined =
+    deps.cluster === undefined
+      ? undefined
+      : createClusterNode(deps.cluster, { log, version: SERVER_VERSION, timings: deps.cluster.timings });
+  const apps = createAppRegistry(store, meter, cluster?.linkFor);
   const clientAddress = clientAddressResolver(config.trustProxy);
   const gateway = createGateway({ config, keys, apps, log, meter, clientAddress });
   const usage = createUsageFlusher({ store, apps, intervalMs: config.usageFlushMs, log });
   const limiter = createConnectRateLimiter(config.connectRatePerIp, config.connectRateWindowMs);
   const lifecycle: Lifecycle = { accepting: false, draining: false };
   const context: RouteContext = {
+    cluster,
     config,
     store,
     apps,
@@ -176,6 +192,8 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
 
   return {
     async listen() {
+      // In the cluster before the first client: its first subscribe already reaches the others.
+      await cluster?.start(apps);
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       lifecycle.accepting = true;
       disposers.push(
@@ -191,7 +209,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
       );
       const bound = this.address();
       if (!bound) throw new Error("server did not bind");
-      log.info({ ...bound, maxConnections }, "listening");
+      log.info({ ...bound, maxConnections, ...(cluster ? { nodeId: cluster.nodeId } : {}) }, "listening");
       return bound;
     },
 
@@ -210,6 +228,7 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     lifecycle.accepting = false;
     lifecycle.draining = true;
     log.info({ connections: gateway.connections.size, drainMs: config.drainMs }, "draining");
+    cluster?.startDraining();
     await drain(gateway, {
       windowMs: config.drainMs,
       retryAfterMs: config.goingAwayRetryAfterMs,
@@ -225,5 +244,6 @@ export function createServer(options: Partial<ServerConfig>, deps: ServerDeps): 
     await app.close();
     // Last: every socket is gone and no request is in flight, so these counters are final.
     await usage.flush();
+    await cluster?.close();
   }
 }

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { frameBytes, payloadOf } from "./encode.js";
+import { frameBytes, payloadOf, stampFrame } from "./encode.js";
 
 // ws's frame parser, as its client side uses it (exported at runtime, absent from @types/ws).
 const { Receiver } = createRequire(import.meta.url)("ws") as {
@@ -33,4 +33,17 @@ describe("frameBytes", () => {
       expect((frame.bytes[1] ?? 0) & 0x80).toBe(0);
     });
   }
+});
+
+describe("stampFrame", () => {
+  it.each([
+    ["short", "hi", { n: "x" }],
+    ["medium", "x".repeat(200), { n: "y".repeat(10) }],
+    ["crossing 64 KiB", "z".repeat(65_500), { name: "é".repeat(40) }],
+  ])("equals the frame encoded with fromMetadata (%s payload)", async (_, data, fromMetadata) => {
+    const message = { type: "message", channel: "room/1", from: "p1", data } as const;
+    const stamped = stampFrame(frameBytes(message), JSON.stringify(fromMetadata));
+    expect(stamped.bytes.equals(frameBytes({ ...message, fromMetadata }).bytes)).toBe(true);
+    expect(JSON.parse(await readAsClient(stamped.bytes))).toEqual({ ...message, fromMetadata });
+  });
 });

@@ -15,6 +15,21 @@ function headerLength(payloadLength: number): number {
   return payloadLength < 126 ? 2 : payloadLength < 65_536 ? 4 : 10;
 }
 
+/** Writes the header of an unmasked final text frame of `payloadLength` bytes at the start of `bytes`. */
+function writeHeader(bytes: Buffer, payloadLength: number): void {
+  bytes[0] = 0x81; // FIN + text
+  if (payloadLength < 126) {
+    bytes[1] = payloadLength;
+  } else if (payloadLength < 65_536) {
+    bytes[1] = 126;
+    bytes.writeUInt16BE(payloadLength, 2);
+  } else {
+    bytes[1] = 127;
+    bytes.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), 2);
+    bytes.writeUInt32BE(payloadLength >>> 0, 6);
+  }
+}
+
 /** Encodes a server frame once into the WebSocket frame written to every recipient. */
 export function frameBytes(frame: ServerFrame): WireFrame {
   return wireFrame(encodeFrame(frame));
@@ -28,17 +43,7 @@ export function wireFrame(json: string): WireFrame {
   const payloadLength = Buffer.byteLength(json, "utf8");
   const offset = headerLength(payloadLength);
   const bytes = Buffer.allocUnsafe(offset + payloadLength);
-  bytes[0] = 0x81; // FIN + text
-  if (payloadLength < 126) {
-    bytes[1] = payloadLength;
-  } else if (payloadLength < 65_536) {
-    bytes[1] = 126;
-    bytes.writeUInt16BE(payloadLength, 2);
-  } else {
-    bytes[1] = 127;
-    bytes.writeUInt32BE(Math.floor(payloadLength / 2 ** 32), 2);
-    bytes.writeUInt32BE(payloadLength >>> 0, 6);
-  }
+  writeHeader(bytes, payloadLength);
   bytes.write(json, offset, "utf8");
   return { bytes };
 }
@@ -47,4 +52,24 @@ export function wireFrame(json: string): WireFrame {
 export function payloadOf(frame: WireFrame): Buffer {
   const length7 = frame.bytes[1] ?? 0;
   return frame.bytes.subarray(length7 < 126 ? 2 : length7 === 126 ? 4 : 10);
+}
+
+/**
+ * The `message` frame `plain` with `"fromMetadata":<metadataJson>` added as its last key, built
+ * by splicing bytes instead of serialising `data` again: a node receiving a message from another
+ * node builds the stamped variant only when one of its subscribers asked for it. Equal to
+ * `frameBytes({ ...message, fromMetadata })` because `fromMetadata` is the last key there too.
+ */
+export function stampFrame(plain: WireFrame, metadataJson: string): WireFrame {
+  const payload = payloadOf(plain);
+  // Drop the closing `}` of the object; the rest is copied as bytes, never decoded.
+  const head = payload.subarray(0, payload.length - 1);
+  const tail = `,"fromMetadata":${metadataJson}}`;
+  const payloadLength = head.length + Buffer.byteLength(tail, "utf8");
+  const offset = headerLength(payloadLength);
+  const bytes = Buffer.allocUnsafe(offset + payloadLength);
+  writeHeader(bytes, payloadLength);
+  head.copy(bytes, offset);
+  bytes.write(tail, offset + head.length, "utf8");
+  return { bytes };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { CloseCode, CloseReason, ErrorCode, Limits } from "@switchboard/protocol";
 import type { Logger } from "pino";
 import type { RawData, WebSocket } from "ws";
-import type { AppRegistry } from "./apps.js";
+import { type AppRegistry, concurrentConnections } from "./apps.js";
 import { authenticate, type Identity, NO_METADATA } from "./auth/authenticate.js";
 import { COVERAGE_BUDGET } from "./auth/coverage-budget.js";
 import { turnSettingsOf, welcomeMetadata } from "./auth/ice-servers.js";
@@ -106,7 +106,8 @@ export function createGateway({
     if (!app) return refuse(ws, CloseCode.InvalidToken, startedMs);
     if (app.record.suspended) return refuse(ws, CloseCode.AppSuspended, startedMs);
     const cap = app.record.plan.maxConcurrentConnections;
-    if (cap !== null && app.connections.size >= cap) {
+    // Cluster-wide in cluster mode: the other nodes' counts are their last heartbeats (≤ ~1 s old).
+    if (cap !== null && concurrentConnections(app) >= cap) {
       return refuse(ws, CloseCode.OverConnectionLimit, startedMs);
     }
     open(ws, outcome.identity, app, startedMs);
@@ -201,7 +202,7 @@ export function createGateway({
     ws[kConnection] = connection;
     connections.add(connection);
     app.connections.add(connection);
-    app.usage.peakConcurrent = Math.max(app.usage.peakConcurrent, app.connections.size);
+    app.usage.peakConcurrent = Math.max(app.usage.peakConcurrent, concurrentConnections(app));
     app.hub.addConnection(connection);
 
     ws.on("message", onMessage);

@@ -8,9 +8,10 @@ import {
   patternSegmentPrefix,
   segmentPrefixes,
 } from "@switchboard/protocol";
+import type { ClusterLink } from "./cluster/app-link.js";
 import type { Member, Sender } from "./delivery/member.js";
 import type { Subscription } from "./delivery/subscriptions.js";
-import { frameBytes, type WireFrame } from "./encode.js";
+import { frameBytes, stampFrame, type WireFrame } from "./encode.js";
 import { createMessageRates, type MessageRates } from "./message-rates.js";
 import { createMeter, type Meter } from "./meter.js";
 import { PresenceChannel, type PresenceChannelOptions } from "./presence-coalescer.js";
@@ -67,8 +68,23 @@ export interface Hub {
   hasPeer(peerId: string): boolean;
   /** Sends `direct` to every socket of `to`; returns how many sockets got it. */
   sendDirect(sender: Sender, to: string, data: Json): number;
-  /** The peers present in a concrete channel, one entry per peerId. */
+  /** The peers present in a concrete channel, one entry per peerId, as this node knows them. */
   presenceOf(channel: string): PresenceMember[];
+  /**
+   * The peers present in a concrete channel: this node's {@link presenceOf} on a single node, the
+   * cluster's registry in cluster mode (rejects when it cannot be read).
+   */
+  members(channel: string): Promise<PresenceMember[]>;
+  /** Cluster mode: the link to the other nodes; undefined on a single node. */
+  readonly cluster: ClusterLink | undefined;
+  /** Cluster mode: a message another node published, as its plain frame (stamped here if asked). */
+  deliverRemote(channel: string, plain: WireFrame, fromMetadataJson: string | undefined): number;
+  /** Cluster mode: a `direct` frame another node sent to the local sockets of `to`. */
+  deliverDirect(to: string, frame: WireFrame): number;
+  /** Cluster mode: a peer became present in `channel` cluster-wide (its metadata) or left (null). */
+  applyPresence(channel: string, peerId: string, metadata: JsonObject | undefined | null): void;
+  /** Cluster mode: re-reads every local channel's presence from the cluster (after an outage). */
+  reconcilePresence(): Promise<void>;
   /** Every concrete channel with at least one local subscriber, in no particular order. */
   listChannels(): ChannelStats[];
   /** Every wildcard pattern with at least one local subscriber, in no particular order. */
@@ -89,11 +105,21 @@ const NO_SOCKETS: ReadonlySet<Member> = new Set();
 /** Channel names whose matching patterns a hub remembers (≈ 0.3 MB at most with 256-byte names). */
 const MATCH_CACHE_ENTRIES = 1_024;
 
+/** The `direct` frame from `sender` (with its metadata, when it has some). */
+export function directFrame(sender: Sender, data: Json): WireFrame {
+  return frameBytes(
+    sender.peerMetadata === undefined
+      ? { type: "direct", from: sender.peerId, data }
+      : { type: "direct", from: sender.peerId, data, fromMetadata: sender.peerMetadata },
+  );
+}
+
 function member(peerId: string, metadata: JsonObject | undefined): PresenceMember {
   return metadata === undefined ? { peerId } : { peerId, metadata };
 }
 
 /**
+ * `cluster` links the hub to the other nodes of a cluster (cluster mode; see ClusterLink).
  * `rates` is injectable so tests can drive its clock. `meter` gets the deliveries of every frame the
  * hub writes (one integer add per fan-out) and the fan-out time of each publish. `presence` tunes
  * the coalescing window (default 50 ms) and outbox bound.
@@ -101,9 +127,10 @@ function member(peerId: string, metadata: JsonObject | undefined): PresenceMembe
 export function createHub(
   rates: MessageRates = createMessageRates(),
   meter: Meter = createMeter(),
-  presence: Omit<PresenceChannelOptions, "meter"> = {},
+  presence: Omit<PresenceChannelOptions, "meter" | "clustered"> = {},
+  cluster?: ClusterLink,
 ): Hub {
-  const presenceOptions: PresenceChannelOptions = { ...presence, meter };
+  const presenceOptions: PresenceChannelOptions = { ...presence, meter, clustered: cluster !== undefined };
   const channels = new Map<string, ChannelState>();
   const wildcards = new Map<string, WildcardState>();
   // Patterns by their literal leading segments, so a publish tests only the patterns that could
@@ -125,14 +152,27 @@ export function createHub(
     return recipients;
   }
 
-  function leaveChannel(connection: Member, channel: string): void {
+  /** `closing`: the socket is going away, and the cluster hears about that once, not per channel. */
+  function leaveChannel(connection: Member, channel: string, closing: boolean): void {
     const state = channels.get(channel);
     if (!state?.subscribers.delete(connection)) return;
     state.presence.leave(connection);
+    if (cluster && connection.presenceEnabled && !closing) cluster.left(connection, channel);
     if (state.subscribers.size === 0) {
       state.presence.dispose();
       channels.delete(channel);
+      cluster?.interest({ channel }, false);
     }
+  }
+
+  /** Cluster mode: fills a new channel's presence view once this node's interest is effective. */
+  function loadView(channel: string, state: ChannelState): void {
+    if (!cluster) return;
+    const load = (members: PresenceMember[]) => {
+      if (channels.get(channel) === state) state.presence.load(members);
+    };
+    // With the backend away the view starts empty; the node reconciles it when the backend returns.
+    cluster.loadView(channel).then(load, () => load([]));
   }
 
   /** The wildcard patterns that match the literal name `literal` (see `matchCache`). */
@@ -160,12 +200,18 @@ export function createHub(
     const bucket = wildcardsByPrefix.get(state.prefix);
     bucket?.delete(pattern);
     if (bucket?.size === 0) wildcardsByPrefix.delete(state.prefix);
+    cluster?.interest({ pattern }, false);
   }
 
+  /** The frame for each subscription, each variant encoded at most once; `plain()` for the cluster. */
   function messageBytes(sender: Sender, channel: string, data: Json) {
     let plain: WireFrame | undefined;
     let stamped: WireFrame | undefined;
-    return (subscription: Subscription): WireFrame => {
+    const plainFrame = () => {
+      plain ??= frameBytes({ type: "message", channel, from: sender.peerId, data });
+      return plain;
+    };
+    const bytesFor = (subscription: Subscription): WireFrame => {
       if (subscription.includeSenderMetadata && sender.peerMetadata !== undefined) {
         stamped ??= frameBytes({
           type: "message",
@@ -176,9 +222,64 @@ export function createHub(
         });
         return stamped;
       }
-      plain ??= frameBytes({ type: "message", channel, from: sender.peerId, data });
-      return plain;
+      return plainFrame();
     };
+    return { bytesFor, plainFrame };
+  }
+
+  /** A frame from another node: the stamped variant is spliced from it only when asked for. */
+  function remoteBytes(plain: WireFrame, fromMetadataJson: string | undefined) {
+    let stamped: WireFrame | undefined;
+    return (subscription: Subscription): WireFrame => {
+      if (!subscription.includeSenderMetadata || fromMetadataJson === undefined) return plain;
+      stamped ??= stampFrame(plain, fromMetadataJson);
+      return stamped;
+    };
+  }
+
+  /** Writes a message to the channel's and matching patterns' subscribers but `exclude`. */
+  function fanOut(
+    channel: string,
+    bytesFor: (subscription: Subscription) => WireFrame,
+    exclude: Member | undefined,
+  ): number {
+    const state = channels.get(channel);
+    let recipients = 0;
+    if (state) {
+      // Sockets whose snapshot of this channel is not written yet get the message after it.
+      const held = state.presence.held;
+      for (const [subscriber, subscription] of state.subscribers) {
+        if (subscriber === exclude) continue;
+        const outbox = held?.get(subscriber);
+        if (outbox === undefined) subscriber.transport.send(bytesFor(subscription));
+        else outbox.push(bytesFor(subscription));
+        recipients += 1;
+      }
+    }
+    if (wildcards.size === 0) return recipients;
+    const literal = literalName(channel);
+    // A socket subscribed both to the channel and to matching patterns gets the message once.
+    const served = new Set<Member>();
+    for (const pattern of matchingPatterns(literal)) {
+      for (const [subscriber, subscription] of pattern.subscribers) {
+        if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber)) continue;
+        served.add(subscriber);
+        subscriber.transport.send(bytesFor(subscription));
+        recipients += 1;
+      }
+    }
+    return recipients;
+  }
+
+  function sendToPeer(to: string, bytes: WireFrame): number {
+    const sockets = peers.get(to);
+    if (!sockets) return 0;
+    if (!(sockets instanceof Set)) {
+      sockets.transport.send(bytes);
+      return 1;
+    }
+    for (const socket of sockets) socket.transport.send(bytes);
+    return sockets.size;
   }
 
   return {
@@ -188,14 +289,16 @@ export function createHub(
       if (sockets === undefined) peers.set(peerId, connection);
       else if (sockets instanceof Set) sockets.add(connection);
       else if (sockets !== connection) peers.set(peerId, new Set([sockets, connection]));
+      cluster?.connected(connection);
     },
 
     removeConnection(connection) {
       for (const subscription of connection.subscriptions.values()) {
         if (subscription.wildcard) leavePattern(connection, subscription.channel);
-        else leaveChannel(connection, subscription.channel);
+        else leaveChannel(connection, subscription.channel, true);
       }
       connection.subscriptions.clear();
+      cluster?.disconnected(connection);
       const { peerId } = connection;
       const sockets = peers.get(peerId);
       if (sockets === connection) peers.delete(peerId);
@@ -231,6 +334,7 @@ export function createHub(
             wildcardsByPrefix.set(state.prefix, bucket);
           }
           bucket.set(channel, state);
+          cluster?.interest({ pattern: channel }, true);
         }
         state.subscribers.set(connection, subscription);
         return;
@@ -240,10 +344,15 @@ export function createHub(
         const subscribers = new Map<Member, Subscription>();
         state = { subscribers, presence: new PresenceChannel(channel, subscribers, presenceOptions) };
         channels.set(channel, state);
+        cluster?.interest({ channel }, true);
+        loadView(channel, state);
       }
       state.subscribers.set(connection, subscription);
       // Its snapshot (now, or when the open window closes), then its `joined` to the others.
-      if (connection.presenceEnabled) state.presence.join(connection);
+      if (connection.presenceEnabled) {
+        state.presence.join(connection);
+        cluster?.joined(connection, channel);
+      }
     },
 
     unsubscribe(connection, channel) {
@@ -251,45 +360,50 @@ export function createHub(
       if (!subscription) return;
       connection.subscriptions.delete(channel);
       if (subscription.wildcard) leavePattern(connection, channel);
-      else leaveChannel(connection, channel);
+      else leaveChannel(connection, channel, false);
     },
 
     publish(sender, channel, data) {
       const startedMs = performance.now();
-      const bytesFor = messageBytes(sender, channel, data);
-      const exclude = sender.connection;
-      const state = channels.get(channel);
-      let recipients = 0;
-      if (state) {
-        // Sockets whose snapshot of this channel is not written yet get the message after it.
-        const held = state.presence.held;
-        for (const [subscriber, subscription] of state.subscribers) {
-          if (subscriber === exclude) continue;
-          const outbox = held?.get(subscriber);
-          if (outbox === undefined) subscriber.transport.send(bytesFor(subscription));
-          else outbox.push(bytesFor(subscription));
-          recipients += 1;
-        }
-      }
-      if (wildcards.size === 0) {
-        rates.record(1, recipients);
-        return fannedOut(recipients, startedMs);
-      }
-      const literal = literalName(channel);
-      // A socket subscribed both to the channel and to matching patterns gets the message once.
-      const served = new Set<Member>();
-      for (const pattern of matchingPatterns(literal)) {
-        for (const [subscriber, subscription] of pattern.subscribers) {
-          if (subscriber === exclude || state?.subscribers.has(subscriber) || served.has(subscriber))
-            continue;
-          served.add(subscriber);
-          subscriber.transport.send(bytesFor(subscription));
-          recipients += 1;
-        }
-      }
+      const { bytesFor, plainFrame } = messageBytes(sender, channel, data);
+      const recipients = fanOut(channel, bytesFor, sender.connection);
       rates.record(1, recipients);
+      cluster?.published(channel, plainFrame(), sender.peerMetadata);
       return fannedOut(recipients, startedMs);
     },
+
+    deliverRemote(channel, plain, fromMetadataJson) {
+      const startedMs = performance.now();
+      const recipients = fanOut(channel, remoteBytes(plain, fromMetadataJson), undefined);
+      rates.record(0, recipients);
+      return fannedOut(recipients, startedMs);
+    },
+
+    deliverDirect(to, frame) {
+      const sent = sendToPeer(to, frame);
+      meter.framesOut.direct += sent;
+      rates.record(0, sent);
+      return sent;
+    },
+
+    applyPresence(channel, peerId, metadata) {
+      channels.get(channel)?.presence.apply(peerId, metadata);
+    },
+
+    async reconcilePresence() {
+      if (!cluster) return;
+      for (const [channel, state] of [...channels]) {
+        const members = await cluster.loadView(channel);
+        if (channels.get(channel) === state) state.presence.reconcile(members);
+      }
+    },
+
+    async members(channel) {
+      if (!cluster) return this.presenceOf(channel);
+      return cluster.loadView(channel);
+    },
+
+    cluster,
 
     socketsOf(peerId) {
       const sockets = peers.get(peerId);
@@ -302,22 +416,12 @@ export function createHub(
     },
 
     sendDirect(sender, to, data) {
-      const sockets = peers.get(to);
-      if (!sockets) {
+      if (!peers.has(to)) {
         // Still an accepted message (the target may be on another node).
         rates.record(1, 0);
         return 0;
       }
-      const bytes = frameBytes(
-        sender.peerMetadata === undefined
-          ? { type: "direct", from: sender.peerId, data }
-          : { type: "direct", from: sender.peerId, data, fromMetadata: sender.peerMetadata },
-      );
-      let sent = 1;
-      if (sockets instanceof Set) {
-        for (const socket of sockets) socket.transport.send(bytes);
-        sent = sockets.size;
-      } else sockets.transport.send(bytes);
+      const sent = sendToPeer(to, directFrame(sender, data));
       meter.framesOut.direct += sent;
       rates.record(1, sent);
       return sent;

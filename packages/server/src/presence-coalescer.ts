@@ -1,4 +1,4 @@
-import type { JsonObject } from "@switchboard/protocol";
+import type { JsonObject, PresenceMember } from "@switchboard/protocol";
 import { Outbox } from "./channel-outbox.js";
 import type { Member } from "./delivery/member.js";
 import type { WireFrame } from "./encode.js";
@@ -37,7 +37,17 @@ export interface PresenceChannelOptions {
   readonly windowMs?: number;
   /** Bytes an {@link Outbox} may hold for a socket that is not reading. */
   readonly heldLimitBytes?: number;
+  /**
+   * Cluster mode: who is present is the cluster's view, fed by {@link PresenceChannel.load} and
+   * {@link PresenceChannel.apply}, not this node's sockets. Default false.
+   */
+  readonly clustered?: boolean;
 }
+
+/** A change of the cluster view: the peer's metadata when present (undefined: none), null when gone. */
+type ViewChange = readonly [peerId: string, metadata: JsonObject | undefined | null];
+
+const NO_SOCKETS: ReadonlySet<Member> = new Set();
 
 /**
  * The presence of one concrete channel (protocol.md §5): who is present (per peerId, over the
@@ -64,15 +74,35 @@ export class PresenceChannel {
   readonly #subscribers: ReadonlyMap<Member, unknown>;
   readonly #options: PresenceChannelOptions;
   #window: PresenceWindow | undefined;
+  /**
+   * Cluster mode until the first {@link load}: changes that arrived meanwhile, and the sockets
+   * whose snapshot waits for the view (their frames of the channel are held meanwhile).
+   */
+  #unloaded: { readonly changes: ViewChange[]; readonly waiting: Set<Member> } | undefined;
 
   constructor(channel: string, subscribers: ReadonlyMap<Member, unknown>, options: PresenceChannelOptions) {
     this.#channel = channel;
     this.#subscribers = subscribers;
     this.#options = options;
+    if (options.clustered) this.#unloaded = { changes: [], waiting: new Set() };
   }
 
   /** A presence-enabled socket subscribed (it is in the channel's subscribers already). */
   join(connection: Member): void {
+    if (!this.#options.clustered) this.#joinLocally(connection);
+    if (this.#unloaded) {
+      this.#unloaded.waiting.add(connection);
+      this.#outboxFor(connection, false);
+      return;
+    }
+    const window = this.#window;
+    if (window) {
+      window.newcomers.add(connection);
+      this.#outboxFor(connection, false);
+    } else this.#sendSnapshot(connection, [...this.present.values()]);
+  }
+
+  #joinLocally(connection: Member): void {
     const { peerId } = connection;
     const entry = this.present.get(peerId);
     if (entry) entry.sockets.add(connection);
@@ -85,11 +115,61 @@ export class PresenceChannel {
         member: encodeMember(peerId, metadata),
       });
     }
-    const window = this.#window;
-    if (window) {
-      window.newcomers.add(connection);
-      this.#outboxFor(connection, false);
-    } else this.#sendSnapshot(connection, [...this.present.values()]);
+  }
+
+  /**
+   * Cluster mode: the view's first content (the channel's members cluster-wide, read after this
+   * node's interest became effective). Changes that arrived before it are applied on top, in order,
+   * and the sockets that waited get their snapshot.
+   */
+  load(members: readonly PresenceMember[]): void {
+    const unloaded = this.#unloaded;
+    if (!unloaded) return;
+    this.#unloaded = undefined;
+    for (const { peerId, metadata } of members) this.#set(peerId, metadata, false);
+    for (const [peerId, metadata] of unloaded.changes) this.apply(peerId, metadata);
+    for (const connection of unloaded.waiting) {
+      const window = this.#window;
+      if (window) window.newcomers.add(connection);
+      else this.#sendSnapshot(connection, [...this.present.values()]);
+    }
+  }
+
+  /** Cluster mode: a peer became present cluster-wide (`metadata`, undefined for none) or left (null). */
+  apply(peerId: string, metadata: JsonObject | undefined | null): void {
+    if (this.#unloaded) {
+      this.#unloaded.changes.push([peerId, metadata]);
+      return;
+    }
+    this.#set(peerId, metadata, true);
+  }
+
+  /**
+   * Cluster mode: makes the view equal to `members` (after a backend outage, when announcements may
+   * have been lost); the differences go out as ordinary, coalesced changes.
+   */
+  reconcile(members: readonly PresenceMember[]): void {
+    if (this.#unloaded) {
+      this.load(members);
+      return;
+    }
+    const now = new Map(members.map((m) => [m.peerId, m.metadata]));
+    for (const peerId of [...this.present.keys()]) if (!now.has(peerId)) this.#set(peerId, null, true);
+    for (const [peerId, metadata] of now) this.#set(peerId, metadata, true);
+  }
+
+  #set(peerId: string, metadata: JsonObject | undefined | null, announce: boolean): void {
+    const entry = this.present.get(peerId);
+    if (metadata === null) {
+      if (!entry) return;
+      if (announce) this.#changed(peerId, entry);
+      this.present.delete(peerId);
+      return;
+    }
+    const member = encodeMember(peerId, metadata);
+    if (entry?.member.json === member.json) return;
+    if (announce) this.#changed(peerId, entry ?? null);
+    this.present.set(peerId, { metadata, sockets: NO_SOCKETS as Set<Member>, member });
   }
 
   /** A socket left (it is no longer among the channel's subscribers); any socket may call it. */
@@ -100,6 +180,8 @@ export class PresenceChannel {
       this.#forget(connection);
     }
     this.#window?.newcomers.delete(connection);
+    this.#unloaded?.waiting.delete(connection);
+    if (this.#options.clustered) return;
     const { peerId } = connection;
     const entry = this.present.get(peerId);
     if (entry?.sockets.delete(connection) && entry.sockets.size === 0) {
@@ -146,8 +228,18 @@ export class PresenceChannel {
       let sent = 0;
       for (const subscriber of this.#subscribers.keys()) {
         if (!subscriber.presenceEnabled || newcomers.has(subscriber)) continue;
-        this.#deliver(subscriber, changes);
-        sent += changes.length;
+        // Only in cluster mode can a member's own peer change while it is subscribed (its joined is
+        // announced by the cluster after its snapshot): nobody is told about themselves.
+        let frames = changes;
+        if (window.before.has(subscriber.peerId)) {
+          const own = subscriber.peerId;
+          const l = left.filter((m) => m.peerId !== own);
+          const j = joined.filter((m) => m.peerId !== own);
+          if (l.length + j.length === 0) continue;
+          frames = [...presenceFrames(this.#channel, l, j)];
+        }
+        this.#deliver(subscriber, frames);
+        sent += frames.length;
       }
       this.#options.meter.framesOut.presence += sent;
     }

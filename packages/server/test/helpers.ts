@@ -429,6 +429,8 @@ export interface StartOptions {
   pollMs?: number;
   /** Dependencies other than the store (e.g. a capturing logger, failing process readers). */
   deps?: Omit<ServerDeps, "store">;
+  /** An existing data dir to share (cluster nodes on one store); `stop` then leaves it in place. */
+  dataDir?: string;
 }
 
 /**
@@ -440,7 +442,8 @@ export async function startServer(
   config: Partial<ServerConfig> = {},
   options: StartOptions = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "switchboard-test-"));
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "switchboard-test-")));
   const storeOptions: { dataDir: string; pollMs?: number } = { dataDir };
   if (options.pollMs !== undefined) storeOptions.pollMs = options.pollMs;
   const { store } = await openSqliteStore(storeOptions);
@@ -538,7 +541,7 @@ export async function startServer(
         await server.close();
       }
       await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return ts;

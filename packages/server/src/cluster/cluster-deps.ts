@@ -8,6 +8,23 @@ import { createRedisPresence } from "./presence-redis.js";
 import type { PresenceRegistry } from "./presence-registry.js";
 import { createRedisBroker } from "./redis-broker.js";
 
+/** Timings of a cluster node (cluster-node.ts); the defaults suit production, tests shorten them. */
+export interface ClusterTimings {
+  /** Registry heartbeat and `node-info` period. Default 1,000 ms (well under the 10 s TTL / 3). */
+  heartbeatMs?: number;
+  /** How often this node removes dead nodes' entries. Default 2,000 ms. */
+  sweepMs?: number;
+  /** A `node-info` older than this no longer counts (the node is gone). Default 3,500 ms. */
+  nodeInfoStaleMs?: number;
+  /**
+   * While draining, how long a closed socket's presence is kept before it leaves, so a peer that
+   * reconnects to another node meanwhile never flaps `left`/`joined`. Default 1,500 ms.
+   */
+  handoverMs?: number;
+  /** The longest a new channel's presence view waits for this node's interest. Default 2,000 ms. */
+  interestWaitMs?: number;
+}
+
 /**
  * The cluster side of {@link ServerDeps}: a broker and a presence registry of the same node id.
  * The server owns them once passed: it starts the broker in `listen` and closes both in `close`.
@@ -15,6 +32,8 @@ import { createRedisBroker } from "./redis-broker.js";
 export interface ClusterDeps {
   readonly broker: Broker;
   readonly presence: PresenceRegistry;
+  /** Heartbeat, sweep and handover periods; the defaults suit production (tests shorten them). */
+  readonly timings?: ClusterTimings;
 }
 
 /** Options of {@link connectRedisCluster}. */

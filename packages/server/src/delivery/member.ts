@@ -12,6 +12,8 @@ export interface MemberIdentity {
  * hold members, so they do not depend on `Connection` (which points back at its app).
  */
 export interface Member {
+  /** Unique among this node's sockets (the cluster tells sockets apart by node and id). */
+  readonly id: number;
   readonly peerId: string;
   readonly identity: MemberIdentity;
   readonly transport: Transport;

@@ -1,5 +1,6 @@
 import type { AppRegistry } from "../apps.js";
 import type { KeyDirectory } from "../auth/keys.js";
+import type { ClusterNode } from "../cluster/cluster-node.js";
 import type { ServerConfig } from "../config.js";
 import type { Gateway } from "../gateway.js";
 import type { Logger } from "../logger.js";
@@ -18,6 +19,8 @@ export interface Lifecycle {
  * built once by `createServer`.
  */
 export interface RouteContext {
+  /** Cluster mode: this node's part in the cluster; undefined on a single node. */
+  readonly cluster: ClusterNode | undefined;
   readonly config: ServerConfig;
   readonly store: Store;
   readonly apps: AppRegistry;

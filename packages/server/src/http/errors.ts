@@ -15,6 +15,8 @@ export const HttpErrorStatus = {
   payload_too_large: 413,
   rate_limited: 429,
   internal_error: 503,
+  /** Cluster mode: what the request needs (the presence registry) cannot be reached; retry. */
+  backend_error: 503,
 } as const;
 export type HttpErrorCode = keyof typeof HttpErrorStatus;
 
@@ -35,3 +37,15 @@ export const UNAUTHORIZED_BODY = {
   error: "unauthorized",
   message: "missing or invalid credentials",
 } as const;
+
+/** `promise`, with a backend failure (cluster registry away) turned into a 503 `backend_error`. */
+export async function orBackendError<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    throw new HttpError(
+      "backend_error",
+      `the cluster backend cannot be reached; retry (${(err as Error).message})`,
+    );
+  }
+}

@@ -1,10 +1,15 @@
 import { ErrorCode, isValidPeerId, type SendFrame } from "@switchboard/protocol";
 import { can } from "../auth/scope.js";
 import type { Connection } from "../connection.js";
+import { directFrame } from "../hub.js";
 import { chargeMessage } from "./quota.js";
 import { ack, fail } from "./reply.js";
 
-/** `send`: every socket of peer `to` in this app gets `direct` (self-send included). */
+/**
+ * `send`: every socket of peer `to` in this app gets `direct` (self-send included). In cluster
+ * mode also the peer's sockets on other nodes; a peer with no socket here is looked up in the
+ * cluster first, so its `ack` / `peer_not_found` comes one registry round trip later.
+ */
 export function handleSend(connection: Connection, frame: SendFrame): void {
   const { to, requestId } = frame;
   if (!isValidPeerId(to)) {
@@ -16,15 +21,44 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
     return;
   }
   const { hub } = connection.app;
-  if (!hub.hasPeer(to)) {
+  const sender = { peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata };
+  const { cluster } = hub;
+  if (hub.hasPeer(to)) {
+    if (!chargeMessage(connection, requestId)) return;
+    ack(connection, requestId);
+    hub.sendDirect(sender, to, frame.data);
+    // The peer may have sockets on other nodes too; they get the same bytes, a lookup later.
+    if (cluster) {
+      const bytes = directFrame(sender, frame.data);
+      cluster.remoteNodesOf(to).then(
+        (nodes) => cluster.sendDirect(nodes, to, bytes),
+        () => {},
+      );
+    }
+    return;
+  }
+  if (!cluster) {
     fail(connection, ErrorCode.PeerNotFound, "no such peer is connected", requestId);
     return;
   }
-  if (!chargeMessage(connection, requestId)) return;
-  ack(connection, requestId);
-  hub.sendDirect(
-    { peerId: connection.peerId, peerMetadata: connection.identity.peerMetadata },
-    to,
-    frame.data,
+  cluster.remoteNodesOf(to).then(
+    (nodes) => {
+      if (nodes.length === 0) {
+        fail(connection, ErrorCode.PeerNotFound, "no such peer is connected", requestId);
+        return;
+      }
+      if (!chargeMessage(connection, requestId)) return;
+      ack(connection, requestId);
+      cluster.sendDirect(nodes, to, directFrame(sender, frame.data));
+      connection.app.hub.rates.record(1, 0);
+    },
+    () => {
+      fail(
+        connection,
+        ErrorCode.BackendError,
+        "the cluster cannot look up peers right now; retry",
+        requestId,
+      );
+    },
   );
 }

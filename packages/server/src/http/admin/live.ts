@@ -4,7 +4,7 @@ import { type Static, Type } from "typebox";
 import { type AppRuntime, currentUsage } from "../../apps.js";
 import { type MessageRate, sumRates } from "../../message-rates.js";
 import type { RouteContext } from "../context.js";
-import { HttpError } from "../errors.js";
+import { HttpError, orBackendError } from "../errors.js";
 import { PeerId } from "../rest/schemas.js";
 import { ADMIN_ERRORS, ADMIN_SECURITY, AppParams, Usage } from "./schemas.js";
 
@@ -19,6 +19,24 @@ const Rate = {
   messagesOutPerSec: Type.Number({ description: "deliveries (sockets written to) per second, last 60 s" }),
 };
 
+const ClusterStats = Type.Object(
+  {
+    connections: Type.Integer({ description: "authenticated connections on every live node together" }),
+    nodes: Type.Array(
+      Type.Object({
+        nodeId: Type.String(),
+        self: Type.Boolean({ description: "the node that answered" }),
+        connections: Type.Integer(),
+        connectionsByApp: Type.Record(Type.String(), Type.Integer()),
+        draining: Type.Boolean(),
+        version: Type.String(),
+        ageMs: Type.Integer({ description: "age of the node's figures (its last heartbeat)" }),
+      }),
+    ),
+  },
+  { description: "cluster mode only: every live node, from their heartbeats (about 1 s old)" },
+);
+
 const NodeStats = Type.Object({
   connections: Type.Integer({ description: "authenticated connections on this node" }),
   apps: Type.Array(
@@ -26,6 +44,7 @@ const NodeStats = Type.Object({
     { description: "apps active on this node since it started, most connections first" },
   ),
   ...Rate,
+  cluster: Type.Optional(ClusterStats),
 });
 
 const AppStats = Type.Object({
@@ -67,7 +86,9 @@ const Presence = Type.Object({
 
 const Kick = Type.Object({
   peerId: Type.String(),
-  closed: Type.Integer({ description: "sockets closed with 4020 (0 when the peer was not connected)" }),
+  closed: Type.Integer({
+    description: "sockets closed with 4020 on this node; in cluster mode the other nodes close theirs too",
+  }),
 });
 
 /** Rates rounded to 0.001/s: the JSON stays short and nothing meaningful is lost. */
@@ -88,7 +109,10 @@ function listLimit(raw: string | undefined): number {
  * This node's live state: `GET /stats`, `GET /apps/:appId/stats`,
  * `GET /apps/:appId/channels/:channel/presence`, `DELETE /apps/:appId/peers/:peerId` (kick, 4020).
  */
-export function registerAdminLiveRoutes(admin: FastifyInstance, { apps, gateway }: RouteContext): void {
+export function registerAdminLiveRoutes(
+  admin: FastifyInstance,
+  { apps, gateway, cluster }: RouteContext,
+): void {
   const schema = (summary: string, extra: object) => ({
     summary,
     tags: ["admin: live"],
@@ -113,10 +137,12 @@ export function registerAdminLiveRoutes(admin: FastifyInstance, { apps, gateway 
         rate: a.hub.rates.rate(),
       }));
       perApp.sort((x, y) => y.connections - x.connections || x.appId.localeCompare(y.appId));
+      const nodes = cluster?.nodes().map((n) => ({ ...n, ageMs: Math.round(n.ageMs) }));
       return {
         connections: gateway.connections.size,
         apps: perApp.map(({ rate, ...a }) => ({ ...a, ...rounded(rate) })),
         ...rounded(sumRates(perApp.map((a) => a.rate))),
+        ...(nodes ? { cluster: { connections: nodes.reduce((n, x) => n + x.connections, 0), nodes } } : {}),
       };
     },
   );
@@ -152,7 +178,7 @@ export function registerAdminLiveRoutes(admin: FastifyInstance, { apps, gateway 
   admin.get<{ Params: Static<typeof ChannelParams> }>(
     "/apps/:appId/channels/:channel/presence",
     {
-      schema: schema("Peers present in a concrete channel on this node", {
+      schema: schema("Peers present in a concrete channel (cluster-wide in cluster mode)", {
         params: ChannelParams,
         response: { 200: Presence, ...ADMIN_ERRORS },
       }),
@@ -163,7 +189,7 @@ export function registerAdminLiveRoutes(admin: FastifyInstance, { apps, gateway 
         throw new HttpError("invalid_request", "channel must be a valid concrete channel name");
       }
       const app = await runtimeOf(appId);
-      return { channel, peers: app.hub.presenceOf(channel) };
+      return { channel, peers: await orBackendError(app.hub.members(channel)) };
     },
   );
 
@@ -181,6 +207,7 @@ export function registerAdminLiveRoutes(admin: FastifyInstance, { apps, gateway 
       // Copied first: sockets leave the set on their close event.
       const sockets = [...app.hub.socketsOf(peerId)];
       for (const c of sockets) c.transport.close(CloseCode.Kicked, CloseReason[CloseCode.Kicked]);
+      app.hub.cluster?.kick(peerId);
       return { peerId, closed: sockets.length };
     },
   );

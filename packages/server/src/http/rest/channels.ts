@@ -2,7 +2,7 @@ import { type Json, type JsonObject as JsonObjectValue, Limits, utf8Length } fro
 import type { FastifyInstance } from "fastify";
 import { type Static, Type } from "typebox";
 import { consumeMessage } from "../../apps.js";
-import { HttpError } from "../errors.js";
+import { HttpError, orBackendError } from "../errors.js";
 import { callerOf } from "../secret-key-auth.js";
 import { checkChannelAccess } from "./channel-access.js";
 import { ChannelParams, COMMON_ERRORS, JsonObject, peerIdOptions, SECRET_KEY_SECURITY } from "./schemas.js";
@@ -65,7 +65,7 @@ export function registerChannelRoutes(app: FastifyInstance): void {
       const caller = callerOf(request);
       const { channel } = request.params;
       checkChannelAccess(caller, channel, "presence");
-      return { channel, peers: caller.app.hub.presenceOf(channel) };
+      return { channel, peers: await orBackendError(caller.app.hub.members(channel)) };
     },
   );
 

@@ -7,14 +7,18 @@ import { COMMON_ERRORS, PeerParams, SECRET_KEY_SECURITY } from "./schemas.js";
 const KickResponse = Type.Object(
   {
     peerId: Type.String(),
-    closed: Type.Integer({ description: "sockets closed with 4020 (0 when the peer was not connected)" }),
+    closed: Type.Integer({
+      description:
+        "sockets closed with 4020 on the node that answered (0 when the peer was not connected there); in cluster mode every other node closes the peer's sockets too",
+    }),
   },
   { description: "the peer's sockets are closing" },
 );
 
 /**
- * `DELETE /v1/peers/:peerId`: closes every socket of the peer in the key's app on this node with
- * 4020 (kicked) and reports how many; a peer that is not connected is not an error.
+ * `DELETE /v1/peers/:peerId`: closes every socket of the peer in the key's app with 4020 (kicked):
+ * on this node at once (reported as `closed`), on the other nodes of a cluster within one broker
+ * hop. A peer that is not connected is not an error.
  */
 export function registerPeerRoutes(app: FastifyInstance): void {
   app.delete<{ Params: PeerParams }>(
@@ -32,9 +36,11 @@ export function registerPeerRoutes(app: FastifyInstance): void {
       const { peerId } = request.params;
       // Copied first: a socket leaves the set only on its close event, but do not iterate a set
       // that may change underneath.
-      const sockets = [...callerOf(request).app.hub.socketsOf(peerId)];
+      const caller = callerOf(request);
+      const sockets = [...caller.app.hub.socketsOf(peerId)];
       for (const connection of sockets)
         connection.transport.close(CloseCode.Kicked, CloseReason[CloseCode.Kicked]);
+      caller.app.hub.cluster?.kick(peerId);
       return { peerId, closed: sockets.length };
     },
   );
