@@ -1,6 +1,6 @@
 import type { AppPlan, AppRecord } from "@switchboard/server";
 import type { Command } from "commander";
-import { dataDirOption, withStore } from "../data-dir.js";
+import { databaseOption, dataDirOption, type StoreLocation, withStore } from "../data-dir.js";
 import { CliError, UsageError } from "../errors.js";
 import { appTable, describeApp, printJson, printLines } from "../output.js";
 import { integerIn, nonEmpty, parseLimit } from "../parse.js";
@@ -30,9 +30,9 @@ function show(app: AppRecord, json: boolean | undefined, title: string): void {
 async function update(
   id: string,
   patch: { name?: string; plan?: Partial<AppPlan>; suspended?: boolean },
-  dataDir: string,
+  location: StoreLocation,
 ): Promise<AppRecord> {
-  const app = await withStore(dataDir, (store) => store.updateApp(id, patch));
+  const app = await withStore(location, (store) => store.updateApp(id, patch));
   if (app === undefined) throw new CliError(`app ${id} not found`);
   return app;
 }
@@ -62,10 +62,11 @@ export function registerApps(program: Command): void {
     ' (N or "unlimited"; default unlimited)',
   )
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print the app as one JSON object")
-    .action(async (options: PlanOptions & { name: string; dataDir: string; json?: boolean }) => {
+    .action(async (options: PlanOptions & StoreLocation & { name: string; json?: boolean }) => {
       const plan = planPatch(options);
-      const app = await withStore(options.dataDir, (store) =>
+      const app = await withStore(options, (store) =>
         store.createApp({ name: options.name, ...(plan && { plan }) }),
       );
       show(app, options.json, "Created app:");
@@ -75,9 +76,10 @@ export function registerApps(program: Command): void {
     .command("list")
     .description("list apps, oldest first (the first is the default app)")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print a JSON array of apps")
-    .action(async (options: { dataDir: string; json?: boolean }) => {
-      const list = await withStore(options.dataDir, (store) => store.listApps());
+    .action(async (options: StoreLocation & { json?: boolean }) => {
+      const list = await withStore(options, (store) => store.listApps());
       if (options.json) return printJson(list);
       printLines(appTable(list, list[0]?.id));
     });
@@ -91,8 +93,9 @@ export function registerApps(program: Command): void {
     ' (N or "unlimited")',
   )
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print the app as one JSON object")
-    .action(async (id: string, options: PlanOptions & { name?: string; dataDir: string; json?: boolean }) => {
+    .action(async (id: string, options: PlanOptions & StoreLocation & { name?: string; json?: boolean }) => {
       const plan = planPatch(options);
       if (options.name === undefined && plan === undefined) {
         throw new UsageError(
@@ -102,7 +105,7 @@ export function registerApps(program: Command): void {
       const app = await update(
         id,
         { ...(options.name !== undefined && { name: options.name }), ...(plan && { plan }) },
-        options.dataDir,
+        options,
       );
       show(app, options.json, "Updated app:");
     });
@@ -120,9 +123,10 @@ export function registerApps(program: Command): void {
       )
       .argument("<id>", "app id")
       .addOption(dataDirOption())
+      .addOption(databaseOption())
       .option("--json", "print the app as one JSON object")
-      .action(async (id: string, options: { dataDir: string; json?: boolean }) => {
-        const app = await update(id, { suspended }, options.dataDir);
+      .action(async (id: string, options: StoreLocation & { json?: boolean }) => {
+        const app = await update(id, { suspended }, options);
         show(app, options.json, suspended ? "Suspended app:" : "Resumed app:");
       });
   }
@@ -134,9 +138,10 @@ export function registerApps(program: Command): void {
     )
     .argument("<id>", "app id")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", 'print {"id", "deleted": true}')
-    .action(async (id: string, options: { dataDir: string; json?: boolean }) => {
-      const deleted = await withStore(options.dataDir, (store) => store.deleteApp(id));
+    .action(async (id: string, options: StoreLocation & { json?: boolean }) => {
+      const deleted = await withStore(options, (store) => store.deleteApp(id));
       if (!deleted) throw new CliError(`app ${id} not found`);
       if (options.json) return printJson({ id, deleted: true });
       printLines([`Deleted app ${id} and its keys. A running server closes its connections within 2 s.`]);

@@ -1,12 +1,12 @@
 import type { Action } from "@switchboard/protocol";
 import type { CreatedKey, KeyPatch, KeyRecord, KeyType } from "@switchboard/server";
 import { type Command, Option } from "commander";
-import { dataDirOption, resolveApp, withStore } from "../data-dir.js";
+import { databaseOption, dataDirOption, resolveApp, type StoreLocation, withStore } from "../data-dir.js";
 import { CliError, UsageError } from "../errors.js";
 import { describeKey, keyTable, printJson, printLines } from "../output.js";
 import { parseActions, parseList, parsePatterns } from "../parse.js";
 
-interface CreateOptions {
+interface CreateOptions extends StoreLocation {
   type: KeyType;
   app?: string;
   channels?: string[];
@@ -14,7 +14,6 @@ interface CreateOptions {
   origins?: string[];
   /** Undefined: the store default (off for publishable keys, on for secret keys). */
   turn?: boolean;
-  dataDir: string;
   json?: boolean;
 }
 
@@ -34,7 +33,7 @@ function createdJson({ key, secret }: CreatedKey) {
 }
 
 async function create(options: CreateOptions): Promise<void> {
-  const created = await withStore(options.dataDir, async (store) => {
+  const created = await withStore(options, async (store) => {
     const app = await resolveApp(store, options.app);
     return store.createKey({
       type: options.type,
@@ -54,8 +53,8 @@ async function create(options: CreateOptions): Promise<void> {
   printLines(lines);
 }
 
-async function list(options: { app?: string; dataDir: string; json?: boolean }): Promise<void> {
-  const keys: KeyRecord[] = await withStore(options.dataDir, async (store) => {
+async function list(options: StoreLocation & { app?: string; json?: boolean }): Promise<void> {
+  const keys: KeyRecord[] = await withStore(options, async (store) => {
     if (options.app === undefined) return store.listKeys();
     return store.listKeys((await resolveApp(store, options.app)).id);
   });
@@ -63,8 +62,8 @@ async function list(options: { app?: string; dataDir: string; json?: boolean }):
   printLines(keys.length === 0 ? ["No keys."] : keyTable(keys));
 }
 
-async function revoke(id: string, options: { dataDir: string; json?: boolean }): Promise<void> {
-  const { before, after } = await withStore(options.dataDir, async (store) => {
+async function revoke(id: string, options: StoreLocation & { json?: boolean }): Promise<void> {
+  const { before, after } = await withStore(options, async (store) => {
     const before = await store.getKey(id);
     if (before === undefined) throw new CliError(`key ${id} not found`);
     return { before, after: await store.revokeKey(id) };
@@ -78,13 +77,12 @@ async function revoke(id: string, options: { dataDir: string; json?: boolean }):
   ]);
 }
 
-interface UpdateOptions {
+interface UpdateOptions extends StoreLocation {
   channels?: string[];
   actions?: Action[];
   origins?: string[];
   anyOrigin?: boolean;
   turn?: boolean;
-  dataDir: string;
   json?: boolean;
 }
 
@@ -104,14 +102,14 @@ async function update(id: string, options: UpdateOptions): Promise<void> {
       "nothing to update: give --channels, --actions, --origins, --any-origin, --turn or --no-turn",
     );
   }
-  const key = await withStore(options.dataDir, (store) => store.updateKey(id, patch));
+  const key = await withStore(options, (store) => store.updateKey(id, patch));
   if (key === undefined) throw new CliError(`key ${id} not found`);
   if (options.json) return printJson(key);
   printLines(["Updated key (connections made from now on get the new scope):", ...describeKey(key)]);
 }
 
-async function remove(id: string, options: { dataDir: string; json?: boolean }): Promise<void> {
-  const deleted = await withStore(options.dataDir, (store) => store.deleteKey(id));
+async function remove(id: string, options: StoreLocation & { json?: boolean }): Promise<void> {
+  const deleted = await withStore(options, (store) => store.deleteKey(id));
   if (!deleted) throw new CliError(`key ${id} not found`);
   if (options.json) return printJson({ id, deleted: true });
   printLines([`Deleted ${id}. Connections made with it are closed within 2 s by a running server.`]);
@@ -148,6 +146,7 @@ export function registerKeys(program: Command): void {
     )
     .option("--no-turn", "do not inject TURN credentials into welcome (default for publishable keys)")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print the key as one JSON object")
     .action(create);
 
@@ -156,6 +155,7 @@ export function registerKeys(program: Command): void {
     .description("list keys (never their secrets)")
     .option("--app <id>", "only keys of this app")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print a JSON array of key records")
     .action(list);
 
@@ -164,6 +164,7 @@ export function registerKeys(program: Command): void {
     .description("revoke a key; live connections made with it are closed")
     .argument("<id>", "pk_live_… or sk_id_…")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print the revoked key record as JSON")
     .action(revoke);
 
@@ -178,6 +179,7 @@ export function registerKeys(program: Command): void {
     .option("--turn", "inject TURN credentials into welcome")
     .option("--no-turn", "do not inject TURN credentials into welcome")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", "print the updated key record as JSON")
     .action(update);
 
@@ -186,6 +188,7 @@ export function registerKeys(program: Command): void {
     .description("delete a key for good (revoked or not); live connections made with it are closed")
     .argument("<id>", "pk_live_… or sk_id_…")
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .option("--json", 'print {"id", "deleted": true}')
     .action(remove);
 }

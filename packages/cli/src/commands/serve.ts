@@ -2,14 +2,16 @@ import { createHash, randomBytes } from "node:crypto";
 import { ACTIONS } from "@switchboard/protocol";
 import {
   ADMIN_TOKEN_SETTING,
+  type ClusterDeps,
   createServer,
   type Logger,
   type Store,
   type SwitchboardServer,
 } from "@switchboard/server";
 import { type Command, Option } from "commander";
+import { type ClusterInfo, clusterDeps, redisOption, releaseCluster } from "../cluster-options.js";
 import { type CredentialOptions, credentialConfig, maxTokenTtlOption } from "../credential-options.js";
-import { dataDirOption, openStore } from "../data-dir.js";
+import { databaseOption, dataDirOption, openStore, type StoreLocation } from "../data-dir.js";
 import { CliError, UsageError } from "../errors.js";
 import { chooseLogFormat, createCliLogger, type LogFormat, logFormatOption } from "../log-format.js";
 import {
@@ -29,10 +31,11 @@ import {
   turnUrlsOption,
 } from "../turn-options.js";
 
-interface ServeOptions extends TurnOptions, NetworkOptions, CredentialOptions {
+interface ServeOptions extends TurnOptions, NetworkOptions, CredentialOptions, StoreLocation {
   host: string;
   port: number;
-  dataDir: string;
+  /** Cluster mode: the Redis URL. */
+  redis?: string;
   adminToken?: string;
   connectRatePerIp: number;
   maxConnections?: number;
@@ -84,6 +87,7 @@ export function banner(
   secrets: FirstStartSecrets,
   address: { host: string; port: number } | null,
   tls = false,
+  cluster?: ClusterInfo,
 ): string {
   const base = address ? `${hostForUrl(address.host)}:${address.port}` : "HOST:PORT";
   const [http, ws] = tls ? ["https", "wss"] : ["http", "ws"];
@@ -120,6 +124,7 @@ export function banner(
   }
   if (address) {
     lines.push(`Switchboard listening on ${http}://${base} (WebSocket ${ws}://${base}/v1)`);
+    if (cluster) lines.push(`Cluster mode: node ${cluster.nodeId}, Redis ${cluster.redis}`);
   }
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
@@ -166,9 +171,15 @@ async function serve(options: ServeOptions): Promise<void> {
   const turn = turnConfig(options);
   const network = networkConfig(options);
   const credentials = credentialConfig(options);
-  const { store, created } = await openStore(options.dataDir);
+  const { store, created } = await openStore(options);
+  let cluster: ClusterDeps | undefined;
   try {
     const logger = createCliLogger(options.logLevel, chooseLogFormat(options.logFormat));
+    let clusterInfo: ClusterInfo | undefined;
+    if (options.redis !== undefined) {
+      ({ cluster, info: clusterInfo } = clusterDeps(options.redis, logger));
+      logger.info({ nodeId: clusterInfo.nodeId, redis: clusterInfo.redis }, "cluster mode");
+    }
     let server: SwitchboardServer;
     try {
       server = createServer(
@@ -182,7 +193,7 @@ async function serve(options: ServeOptions): Promise<void> {
           ...credentials,
           drainMs: options.drainMs,
         },
-        { store, logger },
+        { store, logger, ...(cluster && { cluster }) },
       );
     } catch (err) {
       // resolveConfig reports every config problem as one TypeError.
@@ -197,13 +208,15 @@ async function serve(options: ServeOptions): Promise<void> {
       address = await server.listen();
     } catch (err) {
       // Show what was generated anyway: the next start will not generate it again.
-      process.stdout.write(banner(secrets, null, network.tls !== undefined));
+      process.stdout.write(banner(secrets, null, network.tls !== undefined, clusterInfo));
       throw new CliError(
         `cannot listen on ${options.host}:${options.port}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
-    process.stdout.write(banner(secrets, address, network.tls !== undefined));
+    process.stdout.write(banner(secrets, address, network.tls !== undefined, clusterInfo));
   } catch (err) {
+    // Without this, the Redis connections would keep the process from exiting.
+    if (cluster) await releaseCluster(cluster);
     await store.close();
     throw err;
   }
@@ -213,7 +226,9 @@ async function serve(options: ServeOptions): Promise<void> {
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("run the server on the embedded store")
+    .description(
+      "run the server on the embedded store, or on PostgreSQL (--database); a cluster node with --redis",
+    )
     .addOption(
       new Option("--host <host>", "interface to bind")
         .env("SWITCHBOARD_HOST")
@@ -227,6 +242,8 @@ export function registerServe(program: Command): void {
         .argParser(parsePort),
     )
     .addOption(dataDirOption())
+    .addOption(databaseOption())
+    .addOption(redisOption())
     .addOption(
       new Option(
         "--admin-token <token>",
