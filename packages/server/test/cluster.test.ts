@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, setAdminToken } from "./admin-helpers.js";
 import { type Backend, startCluster, type TestCluster } from "./cluster-helpers.js";
-import { type Client, eventually, type Frame, peer, rid, signToken } from "./helpers.js";
+import { type Client, eventually, type Frame, peer, rid, signToken, sleep } from "./helpers.js";
 import { redisProblem } from "./redis-server.js";
 import { rest } from "./rest-client.js";
 import { describeWithService } from "./tools.js";
@@ -123,6 +123,28 @@ function clusterSuite(backend: Backend): void {
     expect(listed.status).toBe(200);
     expect(listed.body.peers.map((p: { peerId: string }) => p.peerId).sort()).toEqual(
       [watcher.welcome?.peerId, late.welcome?.peerId].sort(),
+    );
+  });
+
+  it("a graceful drain hands presence over: a peer back on another node soon enough never flaps", async () => {
+    const watcher = await on(2);
+    await watcher.subscribe("hand");
+    const dan = peer("dan");
+    const before = await on(0, { sub: dan });
+    await before.subscribe("hand");
+    expect(await nextPresence(watcher)).toMatchObject({ joined: [{ peerId: dan }], left: [] });
+    const drained = node(0).closeServer();
+    expect((await before.waitCloseFrame()).code).toBe(1001);
+    // Longer than the 50 ms coalescing window, shorter than the handover (300 ms in the tests).
+    await sleep(120);
+    const after = await on(1, { sub: dan });
+    await after.subscribe("hand");
+    await drained;
+    await sleep(150);
+    await watcher.quiet();
+    const listed = await rest(node(2), "GET", "/v1/channels/hand/peers");
+    expect(listed.body.peers.map((p: { peerId: string }) => p.peerId).sort()).toEqual(
+      [dan, watcher.welcome?.peerId].sort(),
     );
   });
 

@@ -20,9 +20,10 @@ export interface Tool {
 export const CHROMIUM: Tool = { command: "/usr/bin/chromium", aptPackage: "chromium" };
 export const COTURN: Tool = { command: "turnserver", aptPackage: "coturn" };
 export const REDIS_SERVER: Tool = { command: "redis-server", aptPackage: "redis-server" };
+export const HAPROXY: Tool = { command: "haproxy", aptPackage: "haproxy" };
 
 /** Every tool any gated suite needs: the notice names them all, so one install fixes every skip. */
-const ALL_TOOLS = [CHROMIUM, COTURN, REDIS_SERVER];
+const ALL_TOOLS = [CHROMIUM, COTURN, REDIS_SERVER, HAPROXY];
 
 function executable(path: string): boolean {
   try {

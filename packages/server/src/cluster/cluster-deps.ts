@@ -50,6 +50,9 @@ export interface RedisClusterOptions {
   onError?: BrokerErrorHandler;
 }
 
+/** Longest pause between two attempts to reach Redis again. */
+const RECONNECT_MAX_MS = 500;
+
 /**
  * A broker and a presence registry on one Redis (Pub/Sub for the broker, Lua scripts for
  * presence). Nothing is sent before the server's `listen`; the registry connects at once.
@@ -57,9 +60,13 @@ export interface RedisClusterOptions {
 export function connectRedisCluster(options: RedisClusterOptions): ClusterDeps {
   const nodeId = options.nodeId ?? randomUUID();
   const onError = options.onError ?? (() => {});
+  // Reconnect fast and keep trying: a node must notice Redis is back within about a second
+  // (ioredis' default backs off to 2 s between attempts).
+  const redis = { retryStrategy: (attempt: number) => Math.min(attempt * 100, RECONNECT_MAX_MS) };
   const common = {
     url: options.url,
     nodeId,
+    redis,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
   };
   return {
