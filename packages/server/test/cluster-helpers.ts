@@ -1,7 +1,8 @@
 /**
  * In-process clusters for the cluster integration tests: N real servers on port 0 in this process,
- * on one shared SQLite data dir (several handles, as several processes would use it), joined by
- * either a memory bus or the machine's Redis under a prefix of their own.
+ * on one shared store (a SQLite data dir with a handle per node, as several processes would use
+ * it, or a fresh PostgreSQL database), joined by either a memory bus or the machine's Redis under
+ * a prefix of their own.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,10 +15,14 @@ import {
   createMemoryBus,
   createMemoryPresence,
   createMemoryPresenceState,
+  openPostgresStore,
 } from "@switchboard/server";
 import { type ServerConfig, startServer, type TestServer } from "./helpers.js";
+import { createTestDatabase, type TestDatabase } from "./postgres-database.js";
 
 export type Backend = "memory" | "redis";
+/** Where the nodes keep apps, keys and usage: one SQLite data dir, or one fresh PostgreSQL database. */
+export type SharedStore = "sqlite" | "postgres";
 
 /** Short periods so tests see heartbeats, sweeps and expiry within a few seconds. */
 export const TEST_TIMINGS = { heartbeatMs: 200, sweepMs: 300, nodeInfoStaleMs: 1_000, handoverMs: 300 };
@@ -59,23 +64,33 @@ export async function startCluster(
   n: number,
   backend: Backend,
   config: Partial<ServerConfig> = {},
+  shared: SharedStore = "sqlite",
 ): Promise<TestCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), "switchboard-cluster-"));
+  const database: TestDatabase | undefined = shared === "postgres" ? await createTestDatabase() : undefined;
   const prefix = `sbtest-${randomBytes(4).toString("hex")}:`;
-  const shared = { bus: createMemoryBus(), state: createMemoryPresenceState() };
+  const memory = { bus: createMemoryBus(), state: createMemoryPresenceState() };
   const nodes: TestServer[] = [];
   try {
     for (let i = 0; i < n; i++) {
       nodes.push(
         await startServer(
           { usageFlushMs: 100, ...config },
-          { dataDir, pollMs: 50, deps: { cluster: clusterDeps(backend, shared, prefix, `node${i}`) } },
+          {
+            dataDir,
+            pollMs: 50,
+            deps: { cluster: clusterDeps(backend, memory, prefix, `node${i}`) },
+            ...(database
+              ? { store: (await openPostgresStore({ url: database.url, pollMs: 50 })).store }
+              : {}),
+          },
         ),
       );
     }
   } catch (err) {
     await Promise.all(nodes.map((node) => node.stop()));
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
     throw err;
   }
   return {
@@ -84,6 +99,7 @@ export async function startCluster(
     async stop() {
       await Promise.all(nodes.map((node) => node.stop()));
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }

@@ -4,19 +4,20 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, setAdminToken } from "./admin-helpers.js";
-import { type Backend, startCluster, type TestCluster } from "./cluster-helpers.js";
+import { type Backend, type SharedStore, startCluster, type TestCluster } from "./cluster-helpers.js";
 import { type Client, eventually, type Frame, peer, rid, signToken, sleep } from "./helpers.js";
+import { postgresProblem } from "./postgres-database.js";
 import { redisProblem } from "./redis-server.js";
 import { rest } from "./rest-client.js";
 import { describeWithService } from "./tools.js";
 
 const redis = await redisProblem();
 
-function clusterSuite(backend: Backend): void {
+function clusterSuite(backend: Backend, shared: SharedStore = "sqlite"): void {
   let cluster: TestCluster;
   beforeEach(async () => {
     // The ordering test publishes far above the default per-socket frame rate.
-    cluster = await startCluster(3, backend, { rateFramesPerSec: 100_000, rateBurst: 100_000 });
+    cluster = await startCluster(3, backend, { rateFramesPerSec: 100_000, rateBurst: 100_000 }, shared);
   });
   afterEach(async () => {
     await cluster.stop();
@@ -244,3 +245,7 @@ function clusterSuite(backend: Backend): void {
 
 describe("cluster of 3 nodes on a memory bus", () => clusterSuite("memory"));
 describeWithService("Redis", redis)("cluster of 3 nodes on Redis", () => clusterSuite("redis"));
+describeWithService("Redis and PostgreSQL", redis ?? (await postgresProblem()))(
+  "cluster of 3 nodes on Redis with a shared PostgreSQL store",
+  () => clusterSuite("redis", "postgres"),
+);

@@ -431,6 +431,8 @@ export interface StartOptions {
   deps?: Omit<ServerDeps, "store">;
   /** An existing data dir to share (cluster nodes on one store); `stop` then leaves it in place. */
   dataDir?: string;
+  /** A store opened elsewhere (PostgreSQL) instead of SQLite in the data dir; `stop` closes it. */
+  store?: Store;
 }
 
 /**
@@ -446,7 +448,7 @@ export async function startServer(
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "switchboard-test-")));
   const storeOptions: { dataDir: string; pollMs?: number } = { dataDir };
   if (options.pollMs !== undefined) storeOptions.pollMs = options.pollMs;
-  const { store } = await openSqliteStore(storeOptions);
+  const store = options.store ?? (await openSqliteStore(storeOptions)).store;
   const logger = pino({ level: process.env.SWITCHBOARD_TEST_LOG ?? "silent" });
   const server = createServer(
     { host: "127.0.0.1", port: 0, connectRatePerIp: 0, drainMs: 0, ...config },
