@@ -1,7 +1,8 @@
 import { Limits } from "@switchboard/protocol";
 import type pg from "pg";
 import { newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
-import { type KeyRow, keyFromRow, lookupId, notifyChange, withTransaction } from "./postgres-rows.js";
+import { lookupId, notifyChange, withTransaction } from "./postgres-rows.js";
+import { type KeyRow, keyFromRow } from "./rows.js";
 import type { CreatedKey, KeyPatch, KeyRecord, Store } from "./types.js";
 import { StoreError } from "./types.js";
 import { resolveKeyPatch, resolveNewKey } from "./validate.js";

@@ -1,6 +1,4 @@
-import type { Action } from "@switchboard/protocol";
 import pg from "pg";
-import type { AppRecord, KeyRecord, KeyType, UsageRecord } from "./types.js";
 
 /** The NOTIFY channel every configuration write signals on (postgres.ts listens on it). */
 export const CHANGES_CHANNEL = "switchboard_changes";
@@ -62,85 +60,4 @@ export async function notifyChange(client: Queryable): Promise<void> {
  */
 export function lookupId(id: unknown): id is string {
   return typeof id === "string" && !id.includes("\u0000");
-}
-
-/** A row of the `apps` table (postgres-schema.ts). */
-export interface AppRow {
-  seq: number;
-  id: string;
-  name: string;
-  suspended: boolean;
-  plan_name: string;
-  max_concurrent_connections: number | null;
-  max_messages_per_period: number | null;
-  period_sec: number;
-  created_at: number;
-}
-
-/** A row of the `keys` table (postgres-schema.ts). `secret` is read only by `getSigningSecret`. */
-export interface KeyRow {
-  seq: number;
-  id: string;
-  type: KeyType;
-  app_id: string;
-  secret: string | null;
-  channel_patterns: string;
-  actions: string;
-  allowed_origins: string;
-  auto_inject_turn: boolean;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-/** A row of the `usage` table (postgres-schema.ts). */
-export interface UsageRow {
-  app_id: string;
-  period_start: number;
-  messages_used: number;
-  peak_concurrent: number;
-  updated_at: number;
-}
-
-/** Maps an `apps` row to its record. */
-export function appFromRow(row: AppRow): AppRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    suspended: row.suspended,
-    plan: {
-      name: row.plan_name,
-      maxConcurrentConnections: row.max_concurrent_connections,
-      maxMessagesPerPeriod: row.max_messages_per_period,
-      periodSec: row.period_sec,
-    },
-    createdAt: row.created_at,
-  };
-}
-
-/**
- * Maps a `keys` row to its record. The secret column is deliberately not copied: a listed key never
- * carries its secret. The JSON columns were written by this store from validated input.
- */
-export function keyFromRow(row: KeyRow): KeyRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    appId: row.app_id,
-    channelPatterns: JSON.parse(row.channel_patterns) as string[],
-    actions: JSON.parse(row.actions) as Action[],
-    allowedOrigins: JSON.parse(row.allowed_origins) as string[],
-    autoInjectTurn: row.auto_inject_turn,
-    revoked: row.revoked_at !== null,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
-/** Maps a `usage` row to its record. */
-export function usageFromRow(row: UsageRow): UsageRecord {
-  return {
-    periodStartUnix: row.period_start,
-    messagesUsed: row.messages_used,
-    peakConcurrent: row.peak_concurrent,
-  };
 }

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { lookupId, type UsageRow, usageFromRow } from "./postgres-rows.js";
+import { lookupId } from "./postgres-rows.js";
+import { type UsageRow, usageFromRow } from "./rows.js";
 import type { Store } from "./types.js";
 import { validateUsage } from "./validate.js";
 

@@ -1,17 +1,10 @@
 import pg from "pg";
 import { newAppId } from "./ids.js";
 import { postgresKeyMethods } from "./postgres-keys.js";
-import {
-  type AppRow,
-  appFromRow,
-  CHANGES_CHANNEL,
-  lookupId,
-  notifyChange,
-  PG_TYPES,
-  withTransaction,
-} from "./postgres-rows.js";
+import { CHANGES_CHANNEL, lookupId, notifyChange, PG_TYPES, withTransaction } from "./postgres-rows.js";
 import { migrate } from "./postgres-schema.js";
 import { postgresUsageMethods } from "./postgres-usage.js";
+import { type AppRow, appFromRow } from "./rows.js";
 import type { AppPlan, AppRecord, Store } from "./types.js";
 import { StoreError } from "./types.js";
 import { resolvePlan, validateAppName, validateSettingName } from "./validate.js";

@@ -2,7 +2,7 @@ import { Limits } from "@switchboard/protocol";
 import type Database from "better-sqlite3";
 import type { ChangeFeed } from "./changes.js";
 import { newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
-import { type KeyRow, keyFromRow } from "./sqlite-rows.js";
+import { type KeyRow, keyFromRow } from "./rows.js";
 import type { CreatedKey, KeyPatch, KeyRecord, NewKey, Store } from "./types.js";
 import { StoreError } from "./types.js";
 import { resolveKeyPatch, resolveNewKey } from "./validate.js";

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { type UsageRow, usageFromRow } from "./sqlite-rows.js";
+import { type UsageRow, usageFromRow } from "./rows.js";
 import type { Store } from "./types.js";
 import { validateUsage } from "./validate.js";
 

@@ -1,12 +1,17 @@
 import type { Action } from "@switchboard/protocol";
 import type { AppRecord, KeyRecord, KeyType, UsageRecord } from "./types.js";
 
-/** A row of the `apps` table (sqlite-schema.ts). */
+/** A boolean column: SQLite stores 0/1, PostgreSQL a real boolean. */
+export type Flag = 0 | 1 | boolean;
+
+const isSet = (flag: Flag): boolean => flag === true || flag === 1;
+
+/** A row of the `apps` table (sqlite-schema.ts, postgres-schema.ts: the same columns). */
 export interface AppRow {
   seq: number;
   id: string;
   name: string;
-  suspended: 0 | 1;
+  suspended: Flag;
   max_concurrent_connections: number | null;
   max_messages_per_period: number | null;
   period_sec: number;
@@ -14,7 +19,7 @@ export interface AppRow {
   plan_name: string;
 }
 
-/** A row of the `keys` table (sqlite-schema.ts). `secret` is read only by `getSigningSecret`. */
+/** A row of the `keys` table (both schemas). `secret` is read only by `getSigningSecret`. */
 export interface KeyRow {
   seq: number;
   id: string;
@@ -24,7 +29,7 @@ export interface KeyRow {
   channel_patterns: string;
   actions: string;
   allowed_origins: string;
-  auto_inject_turn: 0 | 1;
+  auto_inject_turn: Flag;
   created_at: number;
   revoked_at: number | null;
 }
@@ -34,7 +39,7 @@ export function appFromRow(row: AppRow): AppRecord {
   return {
     id: row.id,
     name: row.name,
-    suspended: row.suspended === 1,
+    suspended: isSet(row.suspended),
     plan: {
       name: row.plan_name,
       maxConcurrentConnections: row.max_concurrent_connections,
@@ -57,14 +62,14 @@ export function keyFromRow(row: KeyRow): KeyRecord {
     channelPatterns: JSON.parse(row.channel_patterns) as string[],
     actions: JSON.parse(row.actions) as Action[],
     allowedOrigins: JSON.parse(row.allowed_origins) as string[],
-    autoInjectTurn: row.auto_inject_turn === 1,
+    autoInjectTurn: isSet(row.auto_inject_turn),
     revoked: row.revoked_at !== null,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
 }
 
-/** A row of the `usage` table (sqlite-schema.ts, migration 2). */
+/** A row of the `usage` table (both schemas). */
 export interface UsageRow {
   app_id: string;
   period_start: number;
