@@ -6,6 +6,7 @@
 import { cpus, totalmem } from "node:os";
 import { percentiles } from "./lib/hdr.mjs";
 import { cpuMicros, rssBytes, sleep, spawnJson, spread } from "./lib/proc.mjs";
+import { commandCalls, startRedis } from "./lib/redis.mjs";
 import { goals, SYSTEMS, table, writeOutputs } from "./lib/report.mjs";
 import { patternAttack } from "./scenarios/pattern-attack.mjs";
 import { presenceStorm } from "./scenarios/presence-storm.mjs";
@@ -32,6 +33,11 @@ const P = full
       connectProcs: 4,
       rtts: 10_000,
       commonLoad: 40_000,
+      clusterSubscribers: [200, 2_000],
+      clusterRate: 20,
+      clusterProcs: 4, // even: half the subscriber processes on each node
+      clusterSaturationAt: [2_000], // subscriber counts that also get a saturation phase
+      clusterSaturationMs: 5_000,
     }
   : {
       subscribers: 2_000,
@@ -44,9 +50,17 @@ const P = full
       connectProcs: 4,
       rtts: 2_000,
       commonLoad: 40_000,
+      clusterSubscribers: [200, 2_000],
+      clusterRate: 20,
+      clusterProcs: 4, // even: half the subscriber processes on each node
+      clusterSaturationAt: [2_000], // subscriber counts that also get a saturation phase
+      clusterSaturationMs: 5_000,
     };
 // Publishes/s per step, doubling from ~10,000 deliveries/s (quick: 5, 10, 20 …; full: 1, 2, 4 …).
 const RATES = Array.from({ length: 12 }, (_, i) => (10_000 / P.subscribers) * 2 ** i);
+// The cluster's saturation ramp: the same doubling, from the common cluster rate (which both
+// systems carry) up.
+const CLUSTER_RATES = Array.from({ length: 12 }, (_, i) => P.clusterRate * 2 ** i);
 // Latency is also taken at one common load (P.commonLoad deliveries/s: 40,000, about where raw ws
 // has half its saturation on a 2-core machine, and which every system carries), so the systems are
 // compared at the same work, not only each at half of its own saturation.
@@ -321,10 +335,312 @@ async function direct(system) {
 }
 
 // ---------- (e) cluster ----------
+// Two nodes of one system on a private redis-server, subscribers split evenly over them, one
+// publisher on node 1. Common load: P.clusterRate publishes/s (the same for every system and
+// subscriber count) for latency, CPU and Redis commands per publish. Saturation (at the counts in
+// P.clusterSaturationAt): the fan-out scenario's doubling ramp, then P.clusterSaturationMs at the
+// best step's rate. For Switchboard also a single-node reference at the common load (no Redis).
 async function cluster(system) {
-  if (system !== "switchboard") return undefined;
-  return { error: "cluster mode not implemented" };
+  if (system === "raw-ws") return undefined;
+  if (system === "switchboard") {
+    const server = await import("../packages/server/dist/index.js");
+    if (typeof server.connectRedisCluster !== "function")
+      throw new Error(
+        "packages/server/dist exports no connectRedisCluster (not built yet, or not implemented)",
+      );
+  }
+  const runs = [];
+  // A fresh Redis per count: nothing left over from the previous count's nodes (expiring presence).
+  for (const total of P.clusterSubscribers) {
+    const redis = await startRedis();
+    let run;
+    try {
+      run = await clusterRun(system, redis, total);
+    } finally {
+      await redis.stop();
+    }
+    if (system === "switchboard") {
+      run.singleNode = await singleNodeReference(total);
+      run.crossNodeMinusSingleNodeP50Ms = r2(run.crossNode.p50Ms - run.singleNode.p50Ms);
+      log(
+        system,
+        `cluster ${total}: cross-node p50 ${run.crossNode.p50Ms} ms − single-node p50 ${run.singleNode.p50Ms} ms = ${run.crossNodeMinusSingleNodeP50Ms} ms`,
+      );
+    }
+    runs.push(run);
+  }
+  const top = runs.at(-1);
+  const sat = runs.findLast((r) => r.saturation)?.saturation;
+  return {
+    nodes: 2,
+    publishRate: P.clusterRate,
+    deliveredPerSec: top.deliveredPerSec,
+    crossNodeDeliveredPerSec: top.crossNodeDeliveredPerSec,
+    maxDeliveredPerSec: sat?.deliveredPerSec,
+    maxCrossNodeDeliveredPerSec: sat?.crossNodeDeliveredPerSec,
+    runs,
+  };
 }
+
+/** Spawns `total` fan-out subscribers over P.clusterProcs processes (process i on nodes[i % n]) + one publisher on nodes[0]. */
+async function clusterClients(system, nodes, total, procs) {
+  const parts = spread(total, P.clusterProcs);
+  const subs = parts.map((p, i) =>
+    Object.assign(
+      spawnJson("load/fanout-client.mjs", [
+        system,
+        JSON.stringify(nodes[i % nodes.length]),
+        p.n,
+        p.addr,
+        "sub",
+      ]),
+      { node: i % nodes.length },
+    ),
+  );
+  const pub = spawnJson("load/fanout-client.mjs", [
+    system,
+    JSON.stringify(nodes[0]),
+    1,
+    `127.0.0.${parts.length + 2}`,
+    "pub",
+  ]);
+  procs.push(...subs, pub);
+  await Promise.all([...subs, pub].map((c) => c.next(60_000))); // ready
+  const opened = await request([...subs, pub], { cmd: "open" });
+  if (opened.at(-1).opened !== 1) throw new Error(`publisher could not connect: ${opened.at(-1).errors}`);
+  const perNode = nodes.map((_, n) =>
+    opened.slice(0, -1).reduce((s, r, i) => s + (subs[i].node === n ? r.opened : 0), 0),
+  );
+  const subscribers = perNode.reduce((s, v) => s + v, 0);
+  if (subscribers < total * 0.95)
+    throw new Error(`only ${subscribers}/${total} subscribers connected: ${opened.flatMap((r) => r.errors)}`);
+  const pids = nodes.map((n) => n.pid);
+  const nodesCpu = () => pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+  const loadCpu = () => [...subs, pub].reduce((sum, c) => sum + cpuMicros(c.pid), 0);
+  const received = async (hist = false) => {
+    const rs = await request(subs, { cmd: "report", hist });
+    return nodes.map((_, n) => {
+      const mine = rs.filter((_, i) => subs[i].node === n);
+      return { count: mine.reduce((s, r) => s + r.received, 0), hists: mine.map((r) => r.hist) };
+    });
+  };
+  // As in fan-out: no new deliveries and the nodes idle (< 10 % of a core each) three polls in a row.
+  const drain = async () => {
+    let last = -1;
+    let quiet = 0;
+    let cpu = nodesCpu();
+    for (let i = 0; i < 240 && quiet < 3; i++) {
+      await sleep(250);
+      const count = (await received()).reduce((s, r) => s + r.count, 0);
+      const c = nodesCpu();
+      quiet = count === last && c - cpu < 25_000 * nodes.length ? quiet + 1 : 0;
+      last = count;
+      cpu = c;
+    }
+  };
+  // One step as in fan-out: drain, reset, publish at `rate` for `ms`, count what arrived by then.
+  // `before` runs after the reset, right before publishing.
+  const step = async (rate, ms, { before, redisPid } = {}) => {
+    await drain();
+    await request(subs, { cmd: "reset" });
+    await before?.();
+    const cpu0 = nodesCpu();
+    const redisCpu0 = redisPid ? cpuMicros(redisPid) : 0;
+    const load0 = loadCpu();
+    const t0 = performance.now();
+    const [{ sent }] = await request([pub], { cmd: "publish", rate, ms }, ms + 60_000);
+    const counts = (await received()).map((r) => r.count);
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu = nodesCpu() - cpu0;
+    const deliveries = counts.reduce((s, v) => s + v, 0);
+    return {
+      rate,
+      sent,
+      counts,
+      elapsed,
+      deliveries,
+      deliveredPerSec: deliveries / elapsed,
+      crossNodeDeliveredPerSec: (counts[1] ?? 0) / elapsed,
+      ratio: deliveries / (sent * subscribers),
+      cpuUsPerDelivery: cpu / deliveries,
+      cores: {
+        servers: r2(cpu / 1e6 / elapsed),
+        ...(redisPid ? { redis: r2((cpuMicros(redisPid) - redisCpu0) / 1e6 / elapsed) } : {}),
+        load: r2((loadCpu() - load0) / 1e6 / elapsed),
+      },
+    };
+  };
+  return { subs, pub, perNode, subscribers, received, drain, step };
+}
+
+/** Switchboard alone (one node, no Redis), the same subscribers and publisher at the common load. */
+async function singleNodeReference(total) {
+  const { server, info } = await startServer("switchboard");
+  const procs = [server];
+  try {
+    const c = await clusterClients("switchboard", [info], total, procs);
+    await request([c.pub], { cmd: "publish", rate: P.clusterRate, ms: 1_000 }, 60_000); // warm-up
+    const s = await c.step(P.clusterRate, P.latencyMs);
+    await c.drain();
+    const lat = percentiles((await c.received(true))[0].hists, [50, 99]);
+    if (!lat) throw new Error("single node: no latency samples");
+    const ref = {
+      subscribers: c.subscribers,
+      publishRate: P.clusterRate,
+      deliveredPerSec: r0(s.deliveredPerSec),
+      serverCpuUsPerDelivery: r2(s.cpuUsPerDelivery),
+      p50Ms: r2(lat[50]),
+      p99Ms: r2(lat[99]),
+      cores: s.cores,
+    };
+    log(
+      "switchboard",
+      `single node ${c.subscribers} subscribers at ${P.clusterRate}/s:`,
+      JSON.stringify(ref),
+    );
+    return ref;
+  } finally {
+    await stopAll(procs);
+  }
+}
+
+async function clusterRun(system, redis, total) {
+  const script = `systems/${system}-cluster-node.mjs`;
+  const procs = [];
+  try {
+    const node1 = spawnJson(script, [redis.url], { nodeArgs: serverNodeArgs });
+    procs.push(node1);
+    const info1 = await node1.next(60_000);
+    // Switchboard's second node opens the first one's data dir; the key it made works on both.
+    const node2 = spawnJson(script, info1.dataDir ? [redis.url, info1.dataDir] : [redis.url], {
+      nodeArgs: serverNodeArgs,
+    });
+    procs.push(node2);
+    const nodes = [info1, { ...info1, ...(await node2.next(60_000)) }];
+    await sleep(300);
+    // Client process i subscribes on node i % 2 (an even number of processes: an even split).
+    const { pub, perNode, subscribers, received, drain, step } = await clusterClients(
+      system,
+      nodes,
+      total,
+      procs,
+    );
+    log(system, "cluster", subscribers, "subscribers, node 1 + node 2:", perNode.join(" + "));
+
+    // Warm-up (JIT, and node 2's interest in the channel reaches Redis), then Redis' idle traffic.
+    await request([pub], { cmd: "publish", rate: P.clusterRate, ms: 1_000 }, 60_000);
+    await drain();
+    const idle0 = await commandCalls(redis.client);
+    await sleep(2_000);
+    const idle1 = await commandCalls(redis.client);
+    const background = (callsDelta(idle0, idle1) - 1) / 2; // − this INFO's own call
+
+    // ---- common load ----
+    let stats0;
+    let statsT0;
+    const s = await step(P.clusterRate, P.latencyMs, {
+      redisPid: redis.pid,
+      before: async () => {
+        stats0 = await commandCalls(redis.client);
+        statsT0 = performance.now();
+      },
+    });
+    const { sent, counts } = s;
+    await drain(); // every publish of the interval has gone through Redis and reached its subscribers
+    const stats1 = await commandCalls(redis.client);
+    const statsSec = (performance.now() - statsT0) / 1000;
+    const final = await received(true);
+    const lat = final.map((r) => percentiles(r.hists, [50, 99]));
+    for (const n of [0, 1])
+      if (!lat[n])
+        throw new Error(
+          `node ${n + 1}'s subscribers received ${final[n].count} of ${sent * perNode[n]} messages (${n ? "cross-node" : "same-node"})`,
+        );
+    const commands = {};
+    for (const [name, calls] of Object.entries(stats1)) {
+      const d = calls - (stats0[name] ?? 0) - (name === "info" ? 1 : 0); // − stats0's own INFO
+      if (d > 0) commands[name] = d;
+    }
+    const cmds = Object.values(commands).reduce((sum, v) => sum + v, 0);
+    const run = {
+      subscribers,
+      perNode,
+      publishRate: P.clusterRate,
+      publishes: sent,
+      deliveredPerSec: r0(s.deliveredPerSec),
+      crossNodeDeliveredPerSec: r0(s.crossNodeDeliveredPerSec),
+      sameNodeDeliveredPerSec: r0(counts[0] / s.elapsed),
+      deliveredRatio: r2(s.ratio),
+      serverCpuUsPerDelivery: r2(s.cpuUsPerDelivery),
+      crossNode: { p50Ms: r2(lat[1][50]), p99Ms: r2(lat[1][99]) },
+      sameNode: { p50Ms: r2(lat[0][50]), p99Ms: r2(lat[0][99]) },
+      redisCmdsPerPublish: r2(cmds / sent),
+      redisPublishPerPublish: r2((commands.publish ?? 0) / sent),
+      // Less what Redis sees from idle nodes (heartbeats) over as long as the interval lasted.
+      redisCmdsPerPublishNetOfIdle: r2(Math.max(0, cmds - background * statsSec) / sent),
+      redisCommands: commands,
+      redisIdleCmdsPerSec: r2(background),
+      cores: s.cores,
+    };
+    log(
+      system,
+      `cluster ${subscribers} subscribers at ${P.clusterRate}/s: ${run.deliveredPerSec} delivered/s (${run.crossNodeDeliveredPerSec} cross-node, ${r0(run.deliveredRatio * 100)}% of published×subscribers), ${run.serverCpuUsPerDelivery} µs CPU/delivery (both nodes), cross-node ms ${JSON.stringify(run.crossNode)}, same-node ms ${JSON.stringify(run.sameNode)}, Redis ${run.redisCmdsPerPublish} cmds/publish (${run.redisCmdsPerPublishNetOfIdle} net of idle) ${JSON.stringify(commands)} in ${r2(statsSec)} s (idle ${run.redisIdleCmdsPerSec}/s), cores busy ${JSON.stringify(s.cores)}`,
+    );
+
+    // ---- saturation: fan-out's ramp (doubling per step until delivery stops growing by 5 % or
+    // falls under 60 % of published × subscribers), then P.clusterSaturationMs at the best rate ----
+    if (P.clusterSaturationAt.includes(total)) {
+      let best = null;
+      const steps = [];
+      for (const rate of CLUSTER_RATES) {
+        const r = await step(rate, P.stepMs, { redisPid: redis.pid });
+        steps.push({ rate, deliveredPerSec: r0(r.deliveredPerSec), ratio: r2(r.ratio) });
+        log(
+          system,
+          `cluster ramp ${rate}/s → ${r0(r.deliveredPerSec)} delivered/s (${r0(r.crossNodeDeliveredPerSec)} cross-node, ${(r.ratio * 100).toFixed(0)}% of published×subscribers), cores ${JSON.stringify(r.cores)}`,
+        );
+        const grew = !best || r.deliveredPerSec > best.deliveredPerSec * 1.05;
+        if (!best || r.deliveredPerSec > best.deliveredPerSec) best = r;
+        if (!grew || r.ratio < 0.6) break;
+      }
+      // Doubling can stop with the best step still keeping up (≥ 95 % arrived) and the next one
+      // overrun: then one step halfway between them, so that the max is not up to 2× short.
+      const tried = steps.at(-1).rate;
+      if (best.ratio >= 0.95 && tried > best.rate) {
+        const rate = (best.rate + tried) / 2;
+        const r = await step(rate, P.stepMs, { redisPid: redis.pid });
+        steps.push({ rate, deliveredPerSec: r0(r.deliveredPerSec), ratio: r2(r.ratio) });
+        log(
+          system,
+          `cluster ramp ${rate}/s (halfway) → ${r0(r.deliveredPerSec)} delivered/s (${r0(r.crossNodeDeliveredPerSec)} cross-node, ${(r.ratio * 100).toFixed(0)}% of published×subscribers), cores ${JSON.stringify(r.cores)}`,
+        );
+        if (r.deliveredPerSec > best.deliveredPerSec) best = r;
+      }
+      const m = await step(best.rate, P.clusterSaturationMs, { redisPid: redis.pid });
+      run.saturation = {
+        publishRate: best.rate,
+        measuredMs: P.clusterSaturationMs,
+        publishes: m.sent,
+        deliveredPerSec: r0(m.deliveredPerSec),
+        crossNodeDeliveredPerSec: r0(m.crossNodeDeliveredPerSec),
+        sameNodeDeliveredPerSec: r0(m.counts[0] / m.elapsed),
+        deliveredRatio: r2(m.ratio),
+        serverCpuUsPerDelivery: r2(m.cpuUsPerDelivery),
+        cores: m.cores,
+        ramp: steps,
+      };
+      log(
+        system,
+        `cluster saturation at ${best.rate}/s for ${P.clusterSaturationMs} ms: ${run.saturation.deliveredPerSec} delivered/s (${run.saturation.crossNodeDeliveredPerSec} cross-node, ${r0(m.ratio * 100)}% of published×subscribers), ${run.saturation.serverCpuUsPerDelivery} µs CPU/delivery (both nodes), cores ${JSON.stringify(m.cores)}`,
+      );
+    }
+    return run;
+  } finally {
+    await stopAll(procs);
+  }
+}
+
+const callsDelta = (a, b) => Object.entries(b).reduce((s, [name, calls]) => s + calls - (a[name] ?? 0), 0);
 
 const scenarios = {
   fanout,

@@ -1,5 +1,6 @@
 // Shutdown of a bench server process: on SIGTERM/SIGINT close the server and its store, remove the
-// data dir and exit 0 (forced after 3 s, so a stuck close never leaves the orchestrator waiting).
+// data dir (unless null: a cluster node sharing another node's dir) and exit 0 (forced after 3 s,
+// so a stuck close never leaves the orchestrator waiting).
 import { rmSync } from "node:fs";
 
 export function closeOnSignal(server, store, dataDir) {
@@ -9,7 +10,7 @@ export function closeOnSignal(server, store, dataDir) {
       await server.close();
       await store.close();
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
       process.exit(0);
     }
   };

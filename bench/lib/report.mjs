@@ -18,6 +18,11 @@ function cell(entry, render) {
 }
 
 const commonLoad = (results) => fmt(results.machine?.parameters?.commonLoad);
+const clusterAt = (results) =>
+  (results.machine?.parameters?.clusterSubscribers ?? []).map((n) => fmt(n)).join(" / ");
+const clusterRate = (results) => fmt(results.machine?.parameters?.clusterRate);
+/** One figure per cluster run (subscriber count), in the order of `clusterSubscribers`. */
+const perRun = (e, render) => (e.runs ?? []).map(render).join(" / ");
 
 export function table(results) {
   const {
@@ -78,9 +83,77 @@ export function table(results) {
             `${fmt(e.honestPublishAckDuringAttack.p99Ms, 2)} / ${fmt(e.craftedTokenRequest.p99Ms, 2)} / ${fmt(e.handshake100CraftedRefused.p99Ms, 2)} / ${fmt(e.uncoveredFrame.p99Ms, 2)}`,
         ),
     ],
+    ...(results.machine?.parameters?.clusterSaturationAt ?? []).flatMap((n) => {
+      const sat = (e) => e.runs?.find((r) => r.subscribers >= n * 0.95 && r.saturation)?.saturation;
+      return [
+        [
+          `cluster saturation (2 nodes + Redis, 1 publisher on node 1 ramped as in fan-out) at ${fmt(n)} subscribers: max cross-node delivered/s (all delivered/s; publishes/s)`,
+          (s) =>
+            cell(cluster[s], (e) => {
+              const r = sat(e);
+              return r
+                ? `${fmt(r.crossNodeDeliveredPerSec)} (${fmt(r.deliveredPerSec)}; ${fmt(r.publishRate)}/s)`
+                : "–";
+            }),
+        ],
+        [
+          `cluster saturation at ${fmt(n)} subscribers: server CPU µs per delivery (both nodes)`,
+          (s) => cell(cluster[s], (e) => fmt(sat(e)?.serverCpuUsPerDelivery, 2)),
+        ],
+        [
+          `cluster saturation at ${fmt(n)} subscribers: cross-node delivered/s, Switchboard ÷ Socket.IO`,
+          (s) => {
+            if (s !== "switchboard") return "–";
+            const [a, b] = [cluster.switchboard, cluster.socketio].map((e) => e && !e.error && sat(e));
+            const x = ratio(a?.crossNodeDeliveredPerSec, b?.crossNodeDeliveredPerSec);
+            return x === undefined ? "–" : `${fmt(x, 2)}×`;
+          },
+        ],
+      ];
+    }),
     [
-      "cluster (2 nodes + Redis) delivered/s",
-      (s) => cell(cluster[s], (e) => `${fmt(e.deliveredPerSec)} (${e.nodes} nodes)`),
+      `cluster at the common load (1 publisher on node 1 at ${clusterRate(results)}/s) delivered/s, all (cross-node) at ${clusterAt(results)} subscribers`,
+      (s) =>
+        cell(cluster[s], (e) =>
+          perRun(e, (r) => `${fmt(r.deliveredPerSec)} (${fmt(r.crossNodeDeliveredPerSec)})`),
+        ),
+    ],
+    [
+      `cluster at ${clusterRate(results)}/s: server CPU µs per delivery (both nodes) at ${clusterAt(results)} subscribers`,
+      (s) => cell(cluster[s], (e) => perRun(e, (r) => fmt(r.serverCpuUsPerDelivery, 2))),
+    ],
+    ...(results.machine?.parameters?.clusterSubscribers ?? []).flatMap((n, i) => [
+      [
+        `cluster at ${clusterRate(results)}/s, ${fmt(n)} subscribers: latency ms cross-node p50 / p99, same-node p50`,
+        (s) =>
+          cell(cluster[s], (e) => {
+            const r = e.runs?.[i];
+            return r
+              ? `${fmt(r.crossNode.p50Ms, 1)} / ${fmt(r.crossNode.p99Ms, 1)}, ${fmt(r.sameNode.p50Ms, 1)}`
+              : "–";
+          }),
+      ],
+      [
+        `cluster at ${clusterRate(results)}/s, ${fmt(n)} subscribers: cross-node p50 − single-node p50 ms (single node, no Redis: p50 / p99)`,
+        (s) =>
+          cell(cluster[s], (e) => {
+            const r = e.runs?.[i];
+            return r?.singleNode
+              ? `${fmt(r.crossNodeMinusSingleNodeP50Ms, 2)} (${fmt(r.singleNode.p50Ms, 1)} / ${fmt(r.singleNode.p99Ms, 1)})`
+              : "n/a";
+          }),
+      ],
+    ]),
+    [
+      `cluster at ${clusterRate(results)}/s: Redis commands per publish (PUBLISH per publish; all commands net of idle heartbeats) at ${clusterAt(results)} subscribers`,
+      (s) =>
+        cell(cluster[s], (e) =>
+          perRun(
+            e,
+            (r) =>
+              `${fmt(r.redisCmdsPerPublish, 2)} (${fmt(r.redisPublishPerPublish, 2)}; ${fmt(r.redisCmdsPerPublishNetOfIdle, 2)})`,
+          ),
+        ),
     ],
   ];
   const lines = [`| scenario | ${SYSTEMS.join(" | ")} |`, `|---|${SYSTEMS.map(() => "---:").join("|")}|`];
@@ -90,7 +163,37 @@ export function table(results) {
 
 const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? a / b : undefined);
 
-/** Issue 5's goals, each as measured in this run: `[goal, measured, met]` rows of a markdown table. */
+/** Issue 11's cluster goals as `[goal, measured, met, unit]` rows (see {@link goals}). */
+function clusterGoals(results) {
+  const sb = results.cluster?.switchboard;
+  const sio = results.cluster?.socketio;
+  const runs = sb?.runs ?? [];
+  const net = runs.map((r) => r.redisCmdsPerPublishNetOfIdle).filter((x) => typeof x === "number");
+  const spread = net.length >= 2 ? Math.max(...net) - Math.min(...net) : undefined;
+  const gaps = runs.map((r) => r.crossNodeMinusSingleNodeP50Ms).filter((x) => typeof x === "number");
+  return [
+    [
+      "cluster: cross-node delivered/s ≥ 3× Socket.IO's (saturation)",
+      ratio(sb?.maxCrossNodeDeliveredPerSec, sio?.maxCrossNodeDeliveredPerSec),
+      (r) => r >= 3,
+      "×",
+    ],
+    [
+      `cluster: Redis commands per publish independent of subscribers (net of idle, spread over ${runs.map((r) => fmt(r.subscribers)).join(" / ")})`,
+      spread,
+      (r) => r <= 0.05,
+      "",
+    ],
+    [
+      "cluster: cross-node p50 within 1 ms of single-node (worst subscriber count)",
+      gaps.length > 0 ? Math.max(...gaps) : undefined,
+      (r) => r <= 1,
+      " ms",
+    ],
+  ];
+}
+
+/** The goals of issues 5 and 11, each as measured in this run: `[goal, measured, met]` rows of a markdown table. */
 export function goals(results) {
   const f = results.fanout ?? {};
   const sb = f.switchboard ?? {};
@@ -156,6 +259,7 @@ export function goals(results) {
       (r) => r >= 3000,
       "/s",
     ],
+    ...clusterGoals(results),
   ];
   const lines = ["| goal | measured | met |", "|---|---:|:---:|"];
   for (const [goal, value, ok, unit] of rows)
@@ -177,6 +281,7 @@ function describe(results) {
       ? "Idle memory: 15,000 subscribed connections per system; connect rate: 10,000 JWT connects."
       : "Quick mode uses 2,000 fan-out subscribers, 15,000 idle connections and 4,000 JWT connects; `npm run bench -- --full` runs 10,000 / 15,000 / 10,000.",
     "Connect rate: bare TCP clients send a pre-built upgrade request with a pre-signed JWT and count the `welcome` frame (200 handshakes in flight per client process); the server's CPU per connect gives the rate one process with a core to itself sustains.",
+    `Cluster: a private redis-server, two nodes of the same system (Switchboard: \`connectRedisCluster\` and one shared SQLite store; Socket.IO: \`@socket.io/redis-adapter\`), subscribers split evenly over both, one publisher on node 1, at ${clusterAt(results)} subscribers in all; cross-node = subscribers on node 2; CPU is both nodes' per delivery. Common load: ${clusterRate(results)} publishes/s for latency, CPU and Redis commands per publish (the \`INFO commandstats\` calls of the measured interval ÷ publishes, the bench's own INFO excluded); Switchboard's single-node reference runs the same subscribers on one node without Redis at the same rate. Saturation (at ${fmt(results.machine?.parameters?.clusterSaturationAt?.[0])} subscribers): the publish rate doubles per step from ${clusterRate(results)}/s as in fan-out (plus one step halfway if the best step still kept up), then the best rate runs ${fmt((results.machine?.parameters?.clusterSaturationMs ?? 0) / 1000)} s measured; the Switchboard ÷ Socket.IO ratio uses these figures.`,
     "On 2 shared cores the clients' per-frame receive cost also limits the systems that write one frame per syscall, so compare server CPU per delivery first. `n/a`: the scenario does not apply to that system.",
   ].join("\n");
 }
@@ -184,7 +289,7 @@ function describe(results) {
 export function writeOutputs(results) {
   mkdirSync(`${root}bench/results`, { recursive: true });
   writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-  const block = `${START}\n${describe(results)}\n\n${table(results)}\n\nIssue 5's goals in this run:\n\n${goals(results)}\n${END}`;
+  const block = `${START}\n${describe(results)}\n\n${table(results)}\n\nGoals (issues 5 and 11) in this run:\n\n${goals(results)}\n${END}`;
   const readmePath = `${root}README.md`;
   let readme = readFileSync(readmePath, "utf8");
   if (readme.includes(START) && readme.includes(END)) {
