@@ -176,6 +176,7 @@ describe("admin API: apps", () => {
         "PATCH /v1/admin/keys/{keyId}",
         "DELETE /v1/admin/keys/{keyId}",
         "POST /v1/admin/keys/{keyId}/revoke",
+        "POST /v1/admin/keys/{keyId}/tokens",
         "GET /v1/admin/stats",
         "GET /v1/admin/apps/{appId}/stats",
         "GET /v1/admin/apps/{appId}/channels/{channel}/presence",

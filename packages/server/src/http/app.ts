@@ -9,6 +9,7 @@ import Fastify, {
 } from "fastify";
 import { registerAdminRoutes } from "./admin/index.js";
 import type { RouteContext } from "./context.js";
+import { registerDashboardRoutes } from "./dashboard.js";
 import { HttpError } from "./errors.js";
 import { registerHealthRoutes } from "./health.js";
 import { registerMetricsRoute } from "./metrics-route.js";
@@ -79,6 +80,7 @@ export function createHttpApp(context: RouteContext): FastifyInstance {
     registerOpenApiRoute(routes);
     registerRestRoutes(routes, context);
     registerAdminRoutes(routes, context);
+    registerDashboardRoutes(routes);
   });
   return app;
 }

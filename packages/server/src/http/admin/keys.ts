@@ -4,6 +4,12 @@ import type { KeyPatch } from "../../store/types.js";
 import type { RouteContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import {
+  mintToken,
+  type TokenRequest,
+  TokenRequest as TokenRequestSchema,
+  TokenResponse,
+} from "../rest/tokens.js";
+import {
   ADMIN_ERRORS,
   ADMIN_SECURITY,
   AppParams,
@@ -39,7 +45,10 @@ function patchOf(body: Static<typeof UpdateKeyBody>): KeyPatch {
  * deleting closes the key's live connections with 4001 (revocation.ts, within one poll interval);
  * an update applies to connections made after it.
  */
-export function registerAdminKeyRoutes(admin: FastifyInstance, { store }: RouteContext): void {
+export function registerAdminKeyRoutes(
+  admin: FastifyInstance,
+  { store, keys, apps, config }: RouteContext,
+): void {
   const schema = (summary: string, extra: object) => ({
     summary,
     tags: ["admin: keys"],
@@ -126,6 +135,31 @@ export function registerAdminKeyRoutes(admin: FastifyInstance, { store }: RouteC
       const { keyId } = request.params;
       if (!(await store.deleteKey(keyId))) notFound(keyId);
       return { id: keyId, deleted: true as const };
+    },
+  );
+
+  admin.post<{ Params: KeyIdParams; Body: TokenRequest }>(
+    "/keys/:keyId/tokens",
+    {
+      schema: schema(
+        "Mint a connect token signed with a live secret key, as POST /v1/tokens does with that key (for the dashboard, which holds no secrets)",
+        {
+          params: KeyParams,
+          body: TokenRequestSchema,
+          response: { 200: TokenResponse, ...ADMIN_ERRORS, 403: ADMIN_ERRORS[400], 409: ADMIN_ERRORS[400] },
+        },
+      ),
+    },
+    async (request) => {
+      const { keyId } = request.params;
+      const record = (await store.getKey(keyId)) ?? notFound(keyId);
+      if (record.type !== "secret")
+        throw new HttpError("invalid_request", "only a secret key can sign tokens");
+      const key = await keys.lookup(keyId);
+      if (!key || record.revoked) throw new HttpError("conflict", `key ${keyId} is revoked`);
+      const app = await apps.get(record.appId);
+      if (app?.record.suspended) throw new HttpError("app_suspended", "this key's app is suspended");
+      return mintToken(key, request.body, config.maxTokenTtlSec);
     },
   );
 }

@@ -19,7 +19,7 @@ const Rate = {
   messagesOutPerSec: Type.Number({ description: "deliveries (sockets written to) per second, last 60 s" }),
 };
 
-const ClusterStats = Type.Object(
+export const ClusterStats = Type.Object(
   {
     connections: Type.Integer({ description: "authenticated connections on every live node together" }),
     nodes: Type.Array(
@@ -37,7 +37,7 @@ const ClusterStats = Type.Object(
   { description: "cluster mode only: every live node, from their heartbeats (about 1 s old)" },
 );
 
-const NodeStats = Type.Object({
+export const NodeStats = Type.Object({
   connections: Type.Integer({ description: "authenticated connections on this node" }),
   apps: Type.Array(
     Type.Object({ appId: Type.String(), name: Type.String(), connections: Type.Integer(), ...Rate }),
@@ -47,7 +47,7 @@ const NodeStats = Type.Object({
   cluster: Type.Optional(ClusterStats),
 });
 
-const AppStats = Type.Object({
+export const AppStats = Type.Object({
   appId: Type.String(),
   connections: Type.Integer(),
   peers: Type.Integer({ description: "distinct peerIds connected" }),
@@ -74,7 +74,7 @@ const StatsQuery = Type.Object(
 const ChannelParams = Type.Object({ ...AppParams.properties, channel: Type.String({ minLength: 1 }) });
 const PeerParams = Type.Object({ ...AppParams.properties, peerId: PeerId });
 
-const Presence = Type.Object({
+export const Presence = Type.Object({
   channel: Type.String(),
   peers: Type.Array(
     Type.Object({
@@ -84,7 +84,7 @@ const Presence = Type.Object({
   ),
 });
 
-const Kick = Type.Object({
+export const Kick = Type.Object({
   peerId: Type.String(),
   closed: Type.Integer({
     description: "sockets closed with 4020 on this node; in cluster mode the other nodes close theirs too",

@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { SignJWT } from "jose";
 import { type Static, Type } from "typebox";
 import { COVERAGE_BUDGET, patternsCoverageInSlices } from "../../auth/coverage-budget.js";
+import type { ResolvedKey } from "../../auth/keys.js";
 import type { ServerConfig } from "../../config.js";
 import { HttpError } from "../errors.js";
 import { type Caller, callerOf } from "../secret-key-auth.js";
@@ -22,7 +23,7 @@ export const TOKEN_TTL = { defaultSec: 3600, maxSec: 86_400 } as const;
 /** At most this many permission entries (duplicates included) in a token request. */
 const MAX_PERMISSIONS = 16;
 
-const TokenRequest = Type.Object(
+export const TokenRequest = Type.Object(
   {
     peerId: PeerId,
     channels: Type.Optional(
@@ -51,9 +52,9 @@ const TokenRequest = Type.Object(
   },
   { additionalProperties: false },
 );
-type TokenRequest = Static<typeof TokenRequest>;
+export type TokenRequest = Static<typeof TokenRequest>;
 
-const TokenResponse = Type.Object(
+export const TokenResponse = Type.Object(
   {
     token: Type.String({ description: "HS256 JWT for ws(s)://HOST/v1?token=…" }),
     expiresAt: Type.Integer({ description: "the token's exp, unix seconds" }),
@@ -69,7 +70,7 @@ const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
  * subscribe's bound, auth/coverage-budget.ts), in slices; a check cut off there refuses (403).
  */
 async function grantOf(
-  caller: Caller,
+  caller: Pick<Caller, "key">,
   body: TokenRequest,
   coverageSteps: number,
 ): Promise<{ channels: string[]; permissions: Action[] }> {
@@ -113,7 +114,6 @@ export function registerTokenRoute(
   app: FastifyInstance,
   config: Pick<ServerConfig, "maxTokenTtlSec" | "rateBurst">,
 ): void {
-  const coverageSteps = COVERAGE_BUDGET;
   app.post<{ Body: TokenRequest }>(
     "/v1/tokens",
     {
@@ -125,28 +125,35 @@ export function registerTokenRoute(
         response: { 200: TokenResponse, ...COMMON_ERRORS },
       },
     },
-    async (request) => {
-      const caller = callerOf(request);
-      const { body } = request;
-      const grant = await grantOf(caller, body, coverageSteps);
-      const iat = Math.floor(Date.now() / 1000);
-      const maxSec = config.maxTokenTtlSec;
-      if (body.expiresInSec !== undefined && body.expiresInSec > maxSec) {
-        throw new HttpError("invalid_request", `expiresInSec is over this server's maximum of ${maxSec}`);
-      }
-      const expiresAt = iat + (body.expiresInSec ?? Math.min(TOKEN_TTL.defaultSec, maxSec));
-      const claims: Record<string, unknown> = { channels: grant.channels, permissions: grant.permissions };
-      if (body.metadata !== undefined) claims.metadata = body.metadata as Json;
-      if (body.peerMetadata !== undefined) claims.peerMetadata = body.peerMetadata as Json;
-      const hmacKey = caller.key.hmacKey;
-      if (!hmacKey) throw new Error("secret key without signing secret");
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: "HS256", kid: caller.key.record.id })
-        .setSubject(body.peerId)
-        .setIssuedAt(iat)
-        .setExpirationTime(expiresAt)
-        .sign(hmacKey);
-      return { token, expiresAt };
-    },
+    async (request) => mintToken(callerOf(request).key, request.body, config.maxTokenTtlSec),
   );
+}
+
+/**
+ * Mints a connect token signed with secret key `key` (the grant checked against its scope, as
+ * `POST /v1/tokens` does); shared by that route and the admin API's `POST /keys/:keyId/tokens`.
+ */
+export async function mintToken(
+  key: ResolvedKey,
+  body: TokenRequest,
+  maxSec: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const grant = await grantOf({ key }, body, COVERAGE_BUDGET);
+  const iat = Math.floor(Date.now() / 1000);
+  if (body.expiresInSec !== undefined && body.expiresInSec > maxSec) {
+    throw new HttpError("invalid_request", `expiresInSec is over this server's maximum of ${maxSec}`);
+  }
+  const expiresAt = iat + (body.expiresInSec ?? Math.min(TOKEN_TTL.defaultSec, maxSec));
+  const claims: Record<string, unknown> = { channels: grant.channels, permissions: grant.permissions };
+  if (body.metadata !== undefined) claims.metadata = body.metadata as Json;
+  if (body.peerMetadata !== undefined) claims.peerMetadata = body.peerMetadata as Json;
+  const hmacKey = key.hmacKey;
+  if (!hmacKey) throw new Error("secret key without signing secret");
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256", kid: key.record.id })
+    .setSubject(body.peerId)
+    .setIssuedAt(iat)
+    .setExpirationTime(expiresAt)
+    .sign(hmacKey);
+  return { token, expiresAt };
 }
