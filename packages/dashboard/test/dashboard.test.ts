@@ -284,6 +284,30 @@ describeWithTools(CHROMIUM)("dashboard in Chromium", () => {
     await page.getByRole("button", { name: "Leave" }).click();
   });
 
+  it("works from the keyboard: views are reached with Tab and Enter, forms submit with Enter", async () => {
+    await view("Apps");
+    await page.getByLabel("App name").focus();
+    await page.keyboard.type("Keyboard app");
+    await page.keyboard.press("Enter");
+    await page.getByRole("article", { name: "App Keyboard app" }).waitFor();
+    // From the top of the page, Tab moves through the navigation; Enter opens the focused view.
+    await page
+      .getByRole("navigation", { name: "Views" })
+      .getByRole("link", { name: "Apps", exact: true })
+      .focus();
+    for (let i = 0; i < 10; i++) {
+      const focused = await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document
+            .activeElement?.textContent,
+      );
+      if (focused === "Tokens") break;
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Tokens", exact: true }).waitFor();
+  });
+
   it("works in a phone-sized window and loaded nothing from anywhere else", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await view("Live");
