@@ -505,7 +505,7 @@ async function singleNodeReference(total) {
 }
 
 async function clusterRun(system, redis, total) {
-  const script = `systems/${system}-cluster-node.mjs`;
+  const script = `systems/${system}-server.mjs`;
   const procs = [];
   try {
     const node1 = spawnJson(script, [redis.url], { nodeArgs: serverNodeArgs });

@@ -60,14 +60,18 @@ export function spawnJson(script, args = [], { nodeArgs = [] } = {}) {
       if (!exited) child.stdin.write(`${JSON.stringify(obj)}\n`);
     },
     async stop() {
-      if (exited) return;
-      const done = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await done;
-      clearTimeout(t);
+      if (!exited) await stopProcess(child);
     },
   };
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves once `child` has exited. */
+export async function stopProcess(child) {
+  const done = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await done;
+  clearTimeout(t);
 }
 
 /** Reads JSON-line commands from stdin (for load-generator children). */

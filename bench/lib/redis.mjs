@@ -2,7 +2,7 @@
 // (`--save "" --appendonly no`), killed by stop(). `commandCalls` reads `INFO commandstats`.
 import { spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
-import { sleep } from "./proc.mjs";
+import { sleep, stopProcess } from "./proc.mjs";
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -66,12 +66,7 @@ export async function startRedis() {
     client,
     async stop() {
       client.disconnect();
-      if (exited) return;
-      const done = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await done;
-      clearTimeout(t);
+      if (!exited) await stopProcess(child);
     },
   };
 }

@@ -42,7 +42,7 @@ describe("stampFrame", () => {
     ["crossing 64 KiB", "z".repeat(65_500), { name: "é".repeat(40) }],
   ])("equals the frame encoded with fromMetadata (%s payload)", async (_, data, fromMetadata) => {
     const message = { type: "message", channel: "room/1", from: "p1", data } as const;
-    const stamped = stampFrame(frameBytes(message), JSON.stringify(fromMetadata));
+    const stamped = stampFrame(frameBytes(message), Buffer.from(JSON.stringify(fromMetadata)));
     expect(stamped.bytes.equals(frameBytes({ ...message, fromMetadata }).bytes)).toBe(true);
     expect(JSON.parse(await readAsClient(stamped.bytes))).toEqual({ ...message, fromMetadata });
   });

@@ -57,19 +57,23 @@ export function payloadOf(frame: WireFrame): Buffer {
 /**
  * The `message` frame `plain` with `"fromMetadata":<metadataJson>` added as its last key, built
  * by splicing bytes instead of serialising `data` again: a node receiving a message from another
- * node builds the stamped variant only when one of its subscribers asked for it. Equal to
- * `frameBytes({ ...message, fromMetadata })` because `fromMetadata` is the last key there too.
+ * node builds the stamped variant only when one of its subscribers asked for it, from the UTF-8
+ * JSON bytes that came with it (never decoded). Equal to `frameBytes({ ...message, fromMetadata })`
+ * because `fromMetadata` is the last key there too.
  */
-export function stampFrame(plain: WireFrame, metadataJson: string): WireFrame {
+export function stampFrame(plain: WireFrame, metadataJson: Buffer): WireFrame {
   const payload = payloadOf(plain);
   // Drop the closing `}` of the object; the rest is copied as bytes, never decoded.
   const head = payload.subarray(0, payload.length - 1);
-  const tail = `,"fromMetadata":${metadataJson}}`;
-  const payloadLength = head.length + Buffer.byteLength(tail, "utf8");
+  const payloadLength = head.length + STAMP_KEY.length + metadataJson.length + 1;
   const offset = headerLength(payloadLength);
   const bytes = Buffer.allocUnsafe(offset + payloadLength);
   writeHeader(bytes, payloadLength);
-  head.copy(bytes, offset);
-  bytes.write(tail, offset + head.length, "utf8");
+  let at = offset + head.copy(bytes, offset);
+  at += STAMP_KEY.copy(bytes, at);
+  at += metadataJson.copy(bytes, at);
+  bytes[at] = 0x7d; // }
   return { bytes };
 }
+
+const STAMP_KEY = Buffer.from(',"fromMetadata":');

@@ -66,8 +66,12 @@ export interface Hub {
   socketsOf(peerId: string): ReadonlySet<Member>;
   /** Whether the peer has at least one socket here. */
   hasPeer(peerId: string): boolean;
-  /** Sends `direct` to every socket of `to`; returns how many sockets got it. */
-  sendDirect(sender: Sender, to: string, data: Json): number;
+  /**
+   * Writes a `direct` frame (see {@link directFrame}) accepted on this node to every local socket of
+   * `to`; returns how many got it. Counted as a message in even when none did (the peer may be on
+   * another node).
+   */
+  sendDirect(to: string, frame: WireFrame): number;
   /** The peers present in a concrete channel, one entry per peerId, as this node knows them. */
   presenceOf(channel: string): PresenceMember[];
   /**
@@ -77,8 +81,11 @@ export interface Hub {
   members(channel: string): Promise<PresenceMember[]>;
   /** Cluster mode: the link to the other nodes; undefined on a single node. */
   readonly cluster: ClusterLink | undefined;
-  /** Cluster mode: a message another node published, as its plain frame (stamped here if asked). */
-  deliverRemote(channel: string, plain: WireFrame, fromMetadataJson: string | undefined): number;
+  /**
+   * Cluster mode: a message another node published, as its plain frame and the sender's metadata as
+   * UTF-8 JSON (the stamped frame is spliced from both only if a subscriber here asked for it).
+   */
+  deliverRemote(channel: string, plain: WireFrame, fromMetadataJson: Buffer | undefined): number;
   /** Cluster mode: a `direct` frame another node sent to the local sockets of `to`. */
   deliverDirect(to: string, frame: WireFrame): number;
   /** Cluster mode: a peer became present in `channel` cluster-wide (its metadata) or left (null). */
@@ -228,7 +235,7 @@ export function createHub(
   }
 
   /** A frame from another node: the stamped variant is spliced from it only when asked for. */
-  function remoteBytes(plain: WireFrame, fromMetadataJson: string | undefined) {
+  function remoteBytes(plain: WireFrame, fromMetadataJson: Buffer | undefined) {
     let stamped: WireFrame | undefined;
     return (subscription: Subscription): WireFrame => {
       if (!subscription.includeSenderMetadata || fromMetadataJson === undefined) return plain;
@@ -271,15 +278,20 @@ export function createHub(
     return recipients;
   }
 
-  function sendToPeer(to: string, bytes: WireFrame): number {
+  /** Writes `bytes` to every local socket of `to`; `accepted`: messages in (1 from here, 0 relayed). */
+  function directTo(to: string, bytes: WireFrame, accepted: 0 | 1): number {
     const sockets = peers.get(to);
-    if (!sockets) return 0;
-    if (!(sockets instanceof Set)) {
+    let sent = 0;
+    if (sockets instanceof Set) {
+      for (const socket of sockets) socket.transport.send(bytes);
+      sent = sockets.size;
+    } else if (sockets !== undefined) {
       sockets.transport.send(bytes);
-      return 1;
+      sent = 1;
     }
-    for (const socket of sockets) socket.transport.send(bytes);
-    return sockets.size;
+    meter.framesOut.direct += sent;
+    rates.record(accepted, sent);
+    return sent;
   }
 
   return {
@@ -380,10 +392,7 @@ export function createHub(
     },
 
     deliverDirect(to, frame) {
-      const sent = sendToPeer(to, frame);
-      meter.framesOut.direct += sent;
-      rates.record(0, sent);
-      return sent;
+      return directTo(to, frame, 0);
     },
 
     applyPresence(channel, peerId, metadata) {
@@ -415,16 +424,8 @@ export function createHub(
       return peers.has(peerId);
     },
 
-    sendDirect(sender, to, data) {
-      if (!peers.has(to)) {
-        // Still an accepted message (the target may be on another node).
-        rates.record(1, 0);
-        return 0;
-      }
-      const sent = sendToPeer(to, directFrame(sender, data));
-      meter.framesOut.direct += sent;
-      rates.record(1, sent);
-      return sent;
+    sendDirect(to, frame) {
+      return directTo(to, frame, 1);
     },
 
     presenceOf(channel) {

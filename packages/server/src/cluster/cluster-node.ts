@@ -95,6 +95,16 @@ export function createClusterNode(
   const interestWaitMs = options.timings?.interestWaitMs ?? 2_000;
 
   const remote = new Map<NodeId, RemoteNode>();
+  // A connection's peerMetadata object lives as long as its identity: serialised once, not per publish.
+  const serialisedMetadata = new WeakMap<JsonObject, Buffer>();
+  const metadataBytes = (metadata: JsonObject): Buffer => {
+    let bytes = serialisedMetadata.get(metadata);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(metadata));
+      serialisedMetadata.set(metadata, bytes);
+    }
+    return bytes;
+  };
   const pendingInterest = new Map<string, Promise<void>>();
   const handovers = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
@@ -149,11 +159,7 @@ export function createClusterNode(
       if (!hub) return;
       switch (envelope.kind) {
         case "message":
-          hub.deliverRemote(
-            envelope.channel,
-            { bytes: envelope.frame },
-            envelope.fromMetadata?.toString("utf8"),
-          );
+          hub.deliverRemote(envelope.channel, { bytes: envelope.frame }, envelope.fromMetadata);
           return;
         case "direct":
           hub.deliverDirect(envelope.to, { bytes: envelope.frame });
@@ -274,7 +280,7 @@ export function createClusterNode(
           appId,
           channel,
           frame: plain.bytes,
-          ...(fromMetadata === undefined ? {} : { fromMetadata: Buffer.from(JSON.stringify(fromMetadata)) }),
+          ...(fromMetadata === undefined ? {} : { fromMetadata: metadataBytes(fromMetadata) }),
         });
       },
       connected(member) {

@@ -26,15 +26,13 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
   if (hub.hasPeer(to)) {
     if (!chargeMessage(connection, requestId)) return;
     ack(connection, requestId);
-    hub.sendDirect(sender, to, frame.data);
+    const bytes = directFrame(sender, frame.data);
+    hub.sendDirect(to, bytes);
     // The peer may have sockets on other nodes too; they get the same bytes, a lookup later.
-    if (cluster) {
-      const bytes = directFrame(sender, frame.data);
-      cluster.remoteNodesOf(to).then(
-        (nodes) => cluster.sendDirect(nodes, to, bytes),
-        () => {},
-      );
-    }
+    cluster?.remoteNodesOf(to).then(
+      (nodes) => cluster.sendDirect(nodes, to, bytes),
+      () => {},
+    );
     return;
   }
   if (!cluster) {
@@ -49,8 +47,9 @@ export function handleSend(connection: Connection, frame: SendFrame): void {
       }
       if (!chargeMessage(connection, requestId)) return;
       ack(connection, requestId);
-      cluster.sendDirect(nodes, to, directFrame(sender, frame.data));
-      connection.app.hub.rates.record(1, 0);
+      const bytes = directFrame(sender, frame.data);
+      hub.sendDirect(to, bytes);
+      cluster.sendDirect(nodes, to, bytes);
     },
     () => {
       fail(

@@ -1,6 +1,5 @@
-import { Limits } from "@switchboard/protocol";
 import type pg from "pg";
-import { newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
+import { mintKey } from "./new-key.js";
 import { lookupId, notifyChange, withTransaction } from "./postgres-rows.js";
 import { type KeyRow, keyFromRow } from "./rows.js";
 import type { CreatedKey, KeyPatch, KeyRecord, Store } from "./types.js";
@@ -50,27 +49,15 @@ export function postgresKeyMethods(pool: pg.Pool): PostgresKeyMethods {
           "SELECT count(*) AS n FROM keys WHERE app_id = $1 AND revoked_at IS NULL",
           [k.appId],
         );
-        if ((rows[0]?.n ?? 0) >= Limits.maxKeysPerApp) {
-          throw new StoreError(
-            "key_limit_reached",
-            `app ${k.appId} already has ${Limits.maxKeysPerApp} live keys`,
-          );
-        }
-        const secret = k.type === "secret" ? newSigningSecret() : undefined;
-        const key: KeyRecord = {
-          id: k.type === "secret" ? newSecretKeyId() : newPublishableKeyId(),
-          ...k,
-          revoked: false,
-          createdAt: now(),
-          revokedAt: null,
-        };
+        const created = mintKey(k, rows[0]?.n ?? 0, now());
+        const { key } = created;
         await client.query(
           `INSERT INTO keys (id, type, app_id, secret, channel_patterns, actions, allowed_origins, auto_inject_turn, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [key.id, key.type, key.appId, secret ?? null, ...scopeColumns(key), key.createdAt],
+          [key.id, key.type, key.appId, created.secret ?? null, ...scopeColumns(key), key.createdAt],
         );
         await notifyChange(client);
-        return secret === undefined ? { key } : { key, secret };
+        return created;
       });
     },
     async getKey(id) {

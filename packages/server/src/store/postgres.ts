@@ -7,7 +7,7 @@ import { postgresUsageMethods } from "./postgres-usage.js";
 import { type AppRow, appFromRow } from "./rows.js";
 import type { AppPlan, AppRecord, Store } from "./types.js";
 import { StoreError } from "./types.js";
-import { resolvePlan, validateAppName, validateSettingName } from "./validate.js";
+import { resolveAppPatch, resolvePlan, validateAppName, validateSettingName } from "./validate.js";
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -244,20 +244,14 @@ function postgresStore(pool: pg.Pool, changes: NotifyFeed): Store {
       return withTransaction(pool, async (client): Promise<AppRecord | undefined> => {
         const row = await getAppRow(client, id, true);
         if (row === undefined) return undefined;
-        const current = appFromRow(row);
-        const name = patch.name === undefined ? current.name : validateAppName(patch.name);
-        const plan: AppPlan = resolvePlan(patch.plan, current.plan);
-        if (patch.suspended !== undefined && typeof patch.suspended !== "boolean") {
-          throw new StoreError("invalid_input", "suspended must be a boolean");
-        }
-        const suspended = patch.suspended ?? current.suspended;
+        const next = resolveAppPatch(appFromRow(row), patch);
         await client.query(
           `UPDATE apps SET name = $2, suspended = $3, plan_name = $4, max_concurrent_connections = $5,
            max_messages_per_period = $6, period_sec = $7 WHERE id = $1`,
-          [current.id, name, suspended, ...planColumns(plan)],
+          [next.id, next.name, next.suspended, ...planColumns(next.plan)],
         );
         await notifyChange(client);
-        return { ...current, name, plan, suspended };
+        return next;
       });
     },
     async defaultApp() {

@@ -1,7 +1,6 @@
-import { Limits } from "@switchboard/protocol";
 import type Database from "better-sqlite3";
 import type { ChangeFeed } from "./changes.js";
-import { newPublishableKeyId, newSecretKeyId, newSigningSecret } from "./ids.js";
+import { mintKey } from "./new-key.js";
 import { type KeyRow, keyFromRow } from "./rows.js";
 import type { CreatedKey, KeyPatch, KeyRecord, NewKey, Store } from "./types.js";
 import { StoreError } from "./types.js";
@@ -67,24 +66,11 @@ export function sqliteKeyMethods(
   const createKey = db.transaction((input: NewKey): CreatedKey => {
     const k = resolveNewKey(input);
     if (!appExists(k.appId)) throw new StoreError("not_found", `app ${k.appId} not found`);
-    const live = q.countLive.get(k.appId)?.n ?? 0;
-    if (live >= Limits.maxKeysPerApp) {
-      throw new StoreError(
-        "key_limit_reached",
-        `app ${k.appId} already has ${Limits.maxKeysPerApp} live keys`,
-      );
-    }
-    const secret = k.type === "secret" ? newSigningSecret() : undefined;
-    const key: KeyRecord = {
-      id: k.type === "secret" ? newSecretKeyId() : newPublishableKeyId(),
-      ...k,
-      revoked: false,
-      createdAt: now(),
-      revokedAt: null,
-    };
-    q.insert.run({ ...key, ...scopeColumns(key), secret: secret ?? null });
+    const created = mintKey(k, q.countLive.get(k.appId)?.n ?? 0, now());
+    const { key } = created;
+    q.insert.run({ ...key, ...scopeColumns(key), secret: created.secret ?? null });
     changes.markLocalChange();
-    return secret === undefined ? { key } : { key, secret };
+    return created;
   });
 
   const revokeKey = db.transaction((id: unknown): KeyRecord | undefined => {

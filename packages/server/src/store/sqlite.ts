@@ -9,7 +9,7 @@ import { migrate } from "./sqlite-schema.js";
 import { sqliteUsageMethods } from "./sqlite-usage.js";
 import type { AppPlan, AppRecord, Store } from "./types.js";
 import { StoreError } from "./types.js";
-import { resolvePlan, validateAppName, validateSettingName } from "./validate.js";
+import { resolveAppPatch, resolvePlan, validateAppName, validateSettingName } from "./validate.js";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -131,16 +131,15 @@ function sqliteStore(db: Database.Database, pollMs: number): Store {
         throw new StoreError("invalid_input", "patch must be an object");
       const row = getAppRow(id);
       if (row === undefined) return undefined;
-      const current = appFromRow(row);
-      const name = patch.name === undefined ? current.name : validateAppName(patch.name);
-      const plan: AppPlan = resolvePlan(patch.plan, current.plan);
-      if (patch.suspended !== undefined && typeof patch.suspended !== "boolean") {
-        throw new StoreError("invalid_input", "suspended must be a boolean");
-      }
-      const suspended = patch.suspended ?? current.suspended;
-      q.updateApp.run({ id: current.id, name, suspended: suspended ? 1 : 0, ...planColumns(plan) });
+      const next = resolveAppPatch(appFromRow(row), patch);
+      q.updateApp.run({
+        id: next.id,
+        name: next.name,
+        suspended: next.suspended ? 1 : 0,
+        ...planColumns(next.plan),
+      });
       changes.markLocalChange();
-      return { ...current, name, plan, suspended };
+      return next;
     },
   );
 

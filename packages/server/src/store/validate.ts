@@ -1,6 +1,7 @@
 import { ACTIONS, type Action, channelError, isAction } from "@switchboard/protocol";
 import {
   type AppPlan,
+  type AppRecord,
   type KeyPatch,
   type KeyRecord,
   type KeyType,
@@ -136,6 +137,22 @@ function origins(value: unknown): string[] {
     }
   }
   return list;
+}
+
+/**
+ * App `current` with `patch` applied: name, plan fields and suspension, each validated; absent
+ * fields keep their value. Both stores write exactly this record.
+ */
+export function resolveAppPatch(
+  current: AppRecord,
+  patch: { name?: unknown; plan?: unknown; suspended?: unknown },
+): AppRecord {
+  const name = patch.name === undefined ? current.name : validateAppName(patch.name);
+  const plan = resolvePlan(patch.plan, current.plan);
+  if (patch.suspended !== undefined && typeof patch.suspended !== "boolean") {
+    invalid("suspended must be a boolean");
+  }
+  return { ...current, name, plan, suspended: patch.suspended ?? current.suspended };
 }
 
 /** A {@link NewKey} with every default filled in and every field validated. */
